@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/cmds_bolt.h"
+#include "util/log.h"
+
+/* The verb table. Keep it sorted the way `bolt --help` should list it. */
+static const struct cli_cmd bolt_cmds[] = {
+    {"version", cmd_bolt_version, "show bolt's version"},
+    /* BOLT-COMMANDS: one line per verb, added by each feature */
+    {NULL, NULL, NULL},
+};
+
+static void
+usage(FILE *out)
+{
+    fprintf(out, "usage: bolt [--root DIR] [--runroot DIR] [--log-level L] COMMAND [ARG...]\n\n"
+                 "A daemonless container engine with NVIDIA GPU passthrough (nvbind).\n\n"
+                 "Commands:\n");
+    for (const struct cli_cmd *c = bolt_cmds; c->name; c++)
+        fprintf(out, "  %-12s %s\n", c->name, c->summary);
+    fprintf(out, "\nGlobal options:\n"
+                 "  --root DIR         persistent state (default /var/lib/bolt, env BOLT_ROOT)\n"
+                 "  --runroot DIR      runtime state (default /run/bolt, env BOLT_RUNROOT)\n"
+                 "  --log-level LEVEL  error, warn, info or debug (env BOLT_LOG_LEVEL)\n"
+                 "  --debug            same as --log-level debug\n"
+                 "  -v, --version      print the version\n");
+}
+
+int
+cmd_bolt_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("bolt version %s\n", cli_version_string());
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"root", required_argument, NULL, 'r'},   {"runroot", required_argument, NULL, 'R'},
+        {"log-level", required_argument, NULL, 'l'}, {"debug", no_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'v'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+
+    bolt_log_set_prog("bolt");
+    bolt_log_init_from_env();
+    cli_g.root = getenv("BOLT_ROOT") && *getenv("BOLT_ROOT") ? getenv("BOLT_ROOT") : "/var/lib/bolt";
+    cli_g.runroot =
+        getenv("BOLT_RUNROOT") && *getenv("BOLT_RUNROOT") ? getenv("BOLT_RUNROOT") : "/run/bolt";
+    while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
+        switch (c) {
+        case 'r':
+            cli_g.root = optarg;
+            break;
+        case 'R':
+            cli_g.runroot = optarg;
+            break;
+        case 'l': {
+            int l = bolt_log_parse_level(optarg);
+            if (l < 0)
+                return cli_usage_error("bolt", "--log-level: unknown level '%s' (expected error, "
+                                               "warn, info or debug)", optarg);
+            bolt_log_set_level((enum bolt_log_level)l);
+            break;
+        }
+        case 'd':
+            bolt_log_set_level(BOLT_LOG_DEBUG);
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'v':
+            return cmd_bolt_version(0, NULL);
+        default:
+            usage(stderr);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    argv += optind;
+    argc -= optind;
+    optind = 0;
+    if (strcmp(argv[0], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    return cli_dispatch("bolt", bolt_cmds, argc, argv);
+}

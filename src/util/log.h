@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef BOLT_LOG_H
+#define BOLT_LOG_H
+
+#include <stdbool.h>
+
+enum bolt_log_level {
+    BOLT_LOG_ERROR = 0,
+    BOLT_LOG_WARN = 1,
+    BOLT_LOG_INFO = 2,
+    BOLT_LOG_DEBUG = 3,
+};
+
+/* Configure logging. level defaults to warn (or BOLT_LOG_LEVEL). */
+void bolt_log_set_level(enum bolt_log_level level);
+enum bolt_log_level bolt_log_get_level(void);
+/* Parse "error|warn|info|debug"; returns -1 if unknown. */
+int bolt_log_parse_level(const char *s);
+/* Send log lines to path as well as stderr (with timestamps); NULL resets. Returns -1 on error. */
+int bolt_log_set_file(const char *path);
+/* Write one {time,level,msg} JSON object per line instead of text. */
+void bolt_log_set_json(bool json);
+/* Program name used as the line prefix ("bolt", "nvbind"). */
+void bolt_log_set_prog(const char *prog);
+/* Read BOLT_LOG_LEVEL from the environment, if set. */
+void bolt_log_init_from_env(void);
+
+void bolt_log(enum bolt_log_level level, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#define log_error(...) bolt_log(BOLT_LOG_ERROR, __FILE__, __LINE__, __VA_ARGS__)
+#define log_warn(...)  bolt_log(BOLT_LOG_WARN, __FILE__, __LINE__, __VA_ARGS__)
+#define log_info(...)  bolt_log(BOLT_LOG_INFO, __FILE__, __LINE__, __VA_ARGS__)
+#define log_debug(...) bolt_log(BOLT_LOG_DEBUG, __FILE__, __LINE__, __VA_ARGS__)
+
+#endif

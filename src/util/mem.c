@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "util/mem.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void
+oom(void)
+{
+    static const char msg[] = "bolt: out of memory\n";
+    ssize_t r = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+    (void)r;
+    abort();
+}
+
+void *
+xmalloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (p == NULL)
+        oom();
+    return p;
+}
+
+void *
+xzalloc(size_t size)
+{
+    return xcalloc(1, size);
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (p == NULL)
+        oom();
+    return p;
+}
+
+void *
+xrealloc(void *p, size_t size)
+{
+    void *q = realloc(p, size ? size : 1);
+    if (q == NULL)
+        oom();
+    return q;
+}
+
+void *
+xreallocarray(void *p, size_t n, size_t size)
+{
+    void *q = reallocarray(p, n ? n : 1, size ? size : 1);
+    if (q == NULL)
+        oom();
+    return q;
+}
+
+char *
+xstrdup(const char *s)
+{
+    char *p = strdup(s ? s : "");
+    if (p == NULL)
+        oom();
+    return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+    char *p = strndup(s, n);
+    if (p == NULL)
+        oom();
+    return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    char *p = NULL;
+    int r;
+
+    va_start(ap, fmt);
+    r = vasprintf(&p, fmt, ap);
+    va_end(ap);
+    if (r < 0)
+        oom();
+    return p;
+}
+
+void
+bolt_strv_free(char **v)
+{
+    if (v == NULL)
+        return;
+    for (char **p = v; *p; p++)
+        free(*p);
+    free(v);
+}
+
+size_t
+bolt_strv_len(char *const *v)
+{
+    size_t n = 0;
+    if (v == NULL)
+        return 0;
+    while (v[n])
+        n++;
+    return n;
+}
+
+void
+bolt_strv_push(char ***v, const char *s)
+{
+    size_t n = bolt_strv_len(*v);
+    *v = xreallocarray(*v, n + 2, sizeof(char *));
+    (*v)[n] = xstrdup(s);
+    (*v)[n + 1] = NULL;
+}
+
+char **
+bolt_strv_dup(char *const *v)
+{
+    size_t n = bolt_strv_len(v);
+    char **out;
+
+    if (v == NULL)
+        return NULL;
+    out = xcalloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        out[i] = xstrdup(v[i]);
+    return out;
+}
+
+void
+bolt_cleanup_freep(void *p)
+{
+    free(*(void **)p);
+}
+
+void
+bolt_cleanup_closep(int *fd)
+{
+    if (*fd >= 0) {
+        int saved = errno;
+        close(*fd);
+        errno = saved;
+    }
+}
+
+void
+bolt_cleanup_fclosep(FILE **f)
+{
+    if (*f)
+        fclose(*f);
+}
+
+void
+bolt_cleanup_dirp(DIR **d)
+{
+    if (*d)
+        closedir(*d);
+}
+
+void
+bolt_cleanup_strvp(char ***v)
+{
+    bolt_strv_free(*v);
+}
