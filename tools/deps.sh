@@ -9,7 +9,7 @@ PKGS=(
   # tests and benchmarks: real peers
   bats busybox-static crun runc podman skopeo umoci docker-registry containerd
   python3 python3-jsonschema apache2-utils curl jq iproute2 util-linux procps
-  hyperfine xvfb x11-utils pulseaudio-utils pulseaudio chromium
+  hyperfine gcc-multilib
 )
 missing=()
 for p in "${PKGS[@]}"; do
