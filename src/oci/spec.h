@@ -55,11 +55,22 @@ struct bolt_oci_process {
     char *selinux_label;
 };
 
+struct bolt_oci_idmap {
+    uint32_t container_id;
+    uint32_t host_id;
+    uint32_t size;
+};
+
 struct bolt_oci_mount {
     char *destination;
     char *type;    /* may be NULL (bind) */
     char *source;  /* may be NULL */
     char **options; /* NULL-terminated; may be NULL */
+    /* idmapped mount (runtime-spec 1.2 "uidMappings"/"gidMappings"); empty = none */
+    struct bolt_oci_idmap *uid_mappings;
+    size_t n_uid_mappings;
+    struct bolt_oci_idmap *gid_mappings;
+    size_t n_gid_mappings;
 };
 
 struct bolt_oci_hook {
@@ -109,12 +120,6 @@ struct bolt_oci_namespace {
     char *path; /* join this namespace when set; NULL = new */
 };
 
-struct bolt_oci_idmap {
-    uint32_t container_id;
-    uint32_t host_id;
-    uint32_t size;
-};
-
 struct bolt_oci_device {
     char *path;
     char type; /* 'c', 'b', 'u', 'p' */
@@ -131,6 +136,11 @@ struct bolt_oci_device_rule {
     int64_t major;    /* -1 = wildcard */
     int64_t minor;    /* -1 = wildcard */
     char access[4];   /* subset of "rwm"; "rwm" when absent */
+};
+
+struct bolt_oci_sysctl {
+    char *key;
+    char *value;
 };
 
 struct bolt_oci_hugepage_limit {
@@ -162,11 +172,9 @@ struct bolt_oci_resources {
     size_t n_hugepage_limits;
     bool has_blkio_weight;
     uint16_t blkio_weight;
-};
-
-struct bolt_oci_sysctl {
-    char *key;
-    char *value;
+    /* cgroup v2 "unified" key/value pairs (file name -> content) */
+    struct bolt_oci_sysctl *unified;
+    size_t n_unified;
 };
 
 struct bolt_oci_seccomp_arg {
@@ -192,6 +200,7 @@ struct bolt_oci_seccomp {
     char **architectures; /* SCMP_ARCH_* */
     char **flags;         /* SECCOMP_FILTER_FLAG_* */
     char *listener_path;
+    char *listener_metadata;
     struct bolt_oci_seccomp_rule *syscalls;
     size_t n_syscalls;
 };
@@ -276,6 +285,11 @@ struct bolt_oci_spec *bolt_oci_spec_dup(const struct bolt_oci_spec *spec);
 
 void bolt_oci_spec_free(struct bolt_oci_spec *spec);
 
+/* Free a seccomp model (NULL is fine). */
+void bolt_oci_seccomp_free(struct bolt_oci_seccomp *sc);
+/* The "linux.seccomp" JSON object of a seccomp model (new reference; caller decrefs). */
+json_t *bolt_oci_seccomp_to_json(const struct bolt_oci_seccomp *sc);
+
 /* Helpers used by the engine and nvbind to edit a spec in place. */
 /* Set or replace "KEY=VALUE" in process.env. */
 void bolt_oci_spec_setenv(struct bolt_oci_spec *spec, const char *key, const char *value);
@@ -299,6 +313,11 @@ struct bolt_mount_opts {
     unsigned long propagation;  /* MS_PRIVATE/MS_SLAVE/MS_SHARED/MS_UNBINDABLE | MS_REC */
     bool bind, recursive;
     bool idmap;
+    bool idmap_recursive; /* "ridmap" */
+    bool tmpcopyup;       /* crun's tmpfs copy-up: kept as a flag, never passed to the kernel */
+    /* recursive attributes ("rro", "rnosuid", ...) for mount_setattr(AT_RECURSIVE) */
+    uint64_t rec_attr_set;
+    uint64_t rec_attr_clr;
     char *data; /* remaining fs-specific options joined with ',' ("size=65536k,mode=755") */
 };
 
@@ -309,5 +328,10 @@ struct bolt_mount_opts {
  */
 int bolt_mount_opts_parse(char *const *options, struct bolt_mount_opts *out, struct bolt_err *err);
 void bolt_mount_opts_fini(struct bolt_mount_opts *o);
+
+/* Capability number of a "CAP_*" name (case-sensitive, as in the spec) or -1. */
+int bolt_oci_cap_from_name(const char *name);
+/* RLIMIT_* number of an "RLIMIT_*" name or -1. */
+int bolt_oci_rlimit_from_name(const char *name);
 
 #endif
