@@ -42,4 +42,7 @@ int oci_parse_str_map(json_t *obj, const char *path, const char *key, char ***ke
 /* The "linux" member (spec_parse_linux.c). */
 int oci_parse_linux(json_t *root, struct bolt_oci_spec *s, struct bolt_err *err);
 
+/* Semantic checks of linux.seccomp (spec_validate_seccomp.c). */
+int oci_validate_seccomp(const struct bolt_oci_seccomp *sc, struct bolt_err *err);
+
 #endif
