@@ -40,7 +40,7 @@ for exe in build/tests/fuzz_*; do
   corpus="tests/fuzz/corpus/$n"
   [ -d "$corpus" ] || continue
   extra=()
-  [ "$n" = toml ] && extra=(../shared/conformance/toml-test)
+  [ "$n" = toml ] && extra=(tests/conformance/toml-test)
   if "$exe" "$corpus" "${extra[@]}" >"$LOG/fuzz-$n.tap" 2>&1; then
     echo "ok - fuzz corpus $n replays cleanly" >"$LOG/fuzz-$n.sum"
   else
@@ -51,12 +51,11 @@ done
 
 # TOML conformance (toml-test corpus), when the decoder is built.
 if [ -x build/tests/helpers/toml-decode ]; then
-  CONF=""
-  for c in ../shared/tools/toml-conformance tests/conformance/toml-conformance; do
-    [ -x "$c" ] && { CONF=$c; break; }
-  done
-  if [ -n "$CONF" ]; then
-    "$CONF" build/tests/helpers/toml-decode >"$LOG/toml.txt" 2>&1
+  # The shared tool (with its own corpus) when present, else ours with the vendored corpus.
+  CONF=(tests/conformance/toml-conformance build/tests/helpers/toml-decode tests/conformance/toml-test)
+  [ -x ../shared/tools/toml-conformance ] && CONF=(../shared/tools/toml-conformance build/tests/helpers/toml-decode)
+  if [ -x "${CONF[0]}" ]; then
+    "${CONF[@]}" >"$LOG/toml.txt" 2>&1
     line=$(tail -1 "$LOG/toml.txt")
     p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
     f=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')

@@ -292,13 +292,20 @@ walk_dotted(struct toml_parser *p, struct bolt_toml_value *t, struct key *k)
                 return NULL;
             continue;
         }
-        /* Dotted keys may only extend tables that dotted keys of this section created. */
+        /*
+         * Dotted keys may extend tables that dotted keys created, and tables that only
+         * exist as parents of a [header]; such a table then counts as defined by dotted
+         * keys, so a later [header] for it is a redefinition. Tables defined by a header
+         * and inline tables are closed to dotted keys (toml-lang/toml#846).
+         */
         if (kv->value->type != BOLT_TOML_TABLE
-            || kv->value->u.table.origin != BOLT_TOML_ORIGIN_DOTTED) {
+            || (kv->value->u.table.origin != BOLT_TOML_ORIGIN_DOTTED
+                && kv->value->u.table.origin != BOLT_TOML_ORIGIN_IMPLICIT)) {
             conflict(p, k, j, kv, "dotted key cannot extend");
             return NULL;
         }
         t = kv->value;
+        t->u.table.origin = BOLT_TOML_ORIGIN_DOTTED;
     }
     return t;
 }
@@ -591,7 +598,7 @@ parse_document(struct toml_parser *p)
 struct bolt_toml_value *
 bolt_toml_parse(const char *data, size_t len, struct bolt_err *err)
 {
-    struct toml_parser p = {.s = data, .len = len, .line = 1, .err = err};
+    struct toml_parser p = {.s = data, .len = len, .line = 1, .col = 1, .err = err};
 
     if (toml_check_utf8(&p) < 0)
         return NULL;

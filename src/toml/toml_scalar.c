@@ -333,7 +333,8 @@ scan_digits(const char *t, size_t n, int base)
 }
 
 static int
-to_int(struct toml_parser *p, const char *t, size_t n, int base, bool neg, int64_t *out)
+to_int(struct toml_parser *p, struct bolt_toml_pos pos, const char *t, size_t n, int base, bool neg,
+       int64_t *out)
 {
     uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
 
@@ -342,7 +343,7 @@ to_int(struct toml_parser *p, const char *t, size_t n, int base, bool neg, int64
             continue;
         uint64_t d = (uint64_t)hexval(t[i]);
         if (v > (limit - d) / (uint64_t)base)
-            return toml_fail(p, "integer out of range (64-bit signed)");
+            return toml_fail_pos(p, pos, "integer out of range (TOML integers are 64-bit signed)");
         v = v * (uint64_t)base + d;
     }
     *out = neg ? (int64_t)(0 - v) : (int64_t)v;
@@ -372,7 +373,7 @@ number(struct toml_parser *p, const char *tok, size_t n, struct bolt_toml_pos po
         if (k == 0 || k != n - 2)
             goto bad;
         v = toml_value_new(BOLT_TOML_INTEGER, pos, depth);
-        if (to_int(p, t + 2, k, base, false, &v->u.integer) < 0) {
+        if (to_int(p, pos, t + 2, k, base, false, &v->u.integer) < 0) {
             bolt_toml_free(v);
             return NULL;
         }
@@ -403,7 +404,7 @@ number(struct toml_parser *p, const char *tok, size_t n, struct bolt_toml_pos po
         goto bad;
     if (!is_float) {
         v = toml_value_new(BOLT_TOML_INTEGER, pos, depth);
-        if (to_int(p, t, k, 10, neg, &v->u.integer) < 0) {
+        if (to_int(p, pos, t, k, 10, neg, &v->u.integer) < 0) {
             bolt_toml_free(v);
             return NULL;
         }
