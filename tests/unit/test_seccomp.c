@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "oci/spec.h"
+#include "runtime/seccomp.h"
+#include "util/fs.h"
+#include "util/mem.h"
+
+static char *
+mktmp(void)
+{
+    char *t = xstrdup("/tmp/bolt-seccomp-XXXXXX");
+    assert_non_null(mkdtemp(t));
+    return t;
+}
+
+static struct bolt_oci_seccomp *
+parse_seccomp(const char *json)
+{
+    struct bolt_err err = {0};
+    cleanup_free char *doc = xasprintf(
+        "{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"r\"},\"linux\":{\"seccomp\":%s}}", json);
+    struct bolt_oci_spec *s = bolt_oci_spec_parse(doc, strlen(doc), &err);
+    struct bolt_oci_seccomp *sc;
+
+    if (s == NULL)
+        fail_msg("parse: %s", err.msg);
+    sc = steal_ptr(&s->linux_.seccomp);
+    bolt_oci_spec_free(s);
+    return sc;
+}
+
+typedef int (*child_fn)(void);
+
+/* Install p in a forked child with no_new_privs, run fn there; returns fn's exit code. */
+static int
+run_filtered(const struct bolt_seccomp_prog *p, child_fn fn)
+{
+    int status = 0;
+    pid_t pid = fork();
+
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct bolt_err err = {0};
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+            _exit(90);
+        if (bolt_seccomp_install(p, &err) < 0) {
+            fprintf(stderr, "install: %s (%d)\n", err.msg, err.errnum);
+            _exit(91);
+        }
+        _exit(fn());
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+/* Under docker's default profile: namespaces, AF_VSOCK and odd personas are refused. */
+static int
+default_profile_child(void)
+{
+    if (getpid() <= 0)
+        return 1;
+    errno = 0;
+    if (syscall(SYS_unshare, CLONE_NEWUTS) != -1 || errno != EPERM)
+        return 2;
+    errno = 0;
+    if (personality(ADDR_NO_RANDOMIZE) != -1 || errno != EPERM)
+        return 3;
+    if (personality(0xffffffff) == -1)
+        return 4;
+    errno = 0;
+    if (socket(40 /* AF_VSOCK */, SOCK_STREAM, 0) != -1 || errno != EPERM)
+        return 5;
+    errno = 0;
+    if (syscall(SYS_clone3, NULL, 0) != -1 || errno != ENOSYS)
+        return 6;
+    errno = 0;
+    if (syscall(SYS_mount, "none", "/tmp", "tmpfs", 0, NULL) != -1 || errno != EPERM)
+        return 7;
+    /* an ordinary fork still works (clone without namespace flags) */
+    pid_t pid = fork();
+    if (pid < 0)
+        return 8;
+    if (pid == 0)
+        _exit(0);
+    waitpid(pid, NULL, 0);
+    return 0;
+}
+
+static void
+test_default_profile_denies(void **state)
+{
+    struct bolt_err err = {0};
+    struct bolt_oci_seccomp *sc = bolt_seccomp_default_profile();
+    struct bolt_seccomp_prog *p;
+
+    (void)state;
+    p = bolt_seccomp_prepare(sc, NULL, &err);
+    if (p == NULL)
+        fail_msg("prepare: %s", err.msg);
+    assert_false(bolt_seccomp_prog_cached(p));
+    assert_true(bolt_seccomp_prog_len(p) > 100);
+    assert_int_equal(run_filtered(p, default_profile_child), 0);
+    bolt_seccomp_prog_free(p);
+    bolt_oci_seccomp_free(sc);
+}
+
+static int
+sys_admin_child(void)
+{
+    /* with CAP_SYS_ADMIN in the set, unshare passes seccomp (and succeeds as root) */
+    return syscall(SYS_unshare, CLONE_NEWUTS) == 0 ? 0 : 1;
+}
+
+static void
+test_default_profile_caps_open_syscalls(void **state)
+{
+    char *caps[] = {(char *)"CAP_SYS_ADMIN", NULL};
+    struct bolt_err err = {0};
+    struct bolt_oci_seccomp *sc = bolt_seccomp_default_profile_caps(caps);
+    struct bolt_seccomp_prog *p = bolt_seccomp_prepare(sc, NULL, &err);
+
+    (void)state;
+    if (p == NULL)
+        fail_msg("prepare: %s", err.msg);
+    if (geteuid() == 0)
+        assert_int_equal(run_filtered(p, sys_admin_child), 0);
+    bolt_seccomp_prog_free(p);
+    bolt_oci_seccomp_free(sc);
+}
+
+static int
+errno_ret_child(void)
+{
+    errno = 0;
+    if (chdir("/") != -1 || errno != 99)
+        return 1;
+    /* kill(self, 0) matches the arg rule; kill(self, SIGWINCH) does not */
+    errno = 0;
+    if (kill(getpid(), 0) != -1 || errno != EPERM)
+        return 2;
+    if (kill(getpid(), SIGWINCH) != 0)
+        return 3;
+    return getppid() > 0 ? 0 : 4;
+}
+
+static void
+test_custom_profile_errno_and_args(void **state)
+{
+    struct bolt_err err = {0};
+    struct bolt_oci_seccomp *sc = parse_seccomp(
+        "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"
+        "\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"],\"syscalls\":["
+        "{\"names\":[\"no_such_syscall_xyz\",\"chdir\"],\"action\":\"SCMP_ACT_ERRNO\","
+        "\"errnoRet\":99},"
+        "{\"names\":[\"kill\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":1,\"value\":0,"
+        "\"op\":\"SCMP_CMP_EQ\"}]},"
+        "{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
+    struct bolt_seccomp_prog *p = bolt_seccomp_prepare(sc, NULL, &err);
+
+    (void)state;
+    if (p == NULL)
+        fail_msg("prepare: %s", err.msg);
+    assert_int_equal(run_filtered(p, errno_ret_child), 0);
+    bolt_seccomp_prog_free(p);
+    bolt_oci_seccomp_free(sc);
+}
+
+static void
+test_cache_hit_identical(void **state)
+{
+    struct bolt_err err = {0};
+    cleanup_free char *dir = mktmp();
+    cleanup_free char *cache = xasprintf("%s/cache/seccomp", dir);
+    struct bolt_oci_seccomp *sc = bolt_seccomp_default_profile();
+    struct bolt_seccomp_prog *a, *b;
+
+    (void)state;
+    a = bolt_seccomp_prepare(sc, cache, &err);
+    assert_non_null(a);
+    assert_false(bolt_seccomp_prog_cached(a));
+    b = bolt_seccomp_prepare(sc, cache, &err);
+    assert_non_null(b);
+    assert_true(bolt_seccomp_prog_cached(b));
+    assert_int_equal(bolt_seccomp_prog_len(a), bolt_seccomp_prog_len(b));
+    assert_memory_equal(bolt_seccomp_prog_insns(a), bolt_seccomp_prog_insns(b),
+                        bolt_seccomp_prog_len(a) * 8);
+    assert_string_equal(bolt_seccomp_prog_digest(a), bolt_seccomp_prog_digest(b));
+    assert_int_equal(strlen(bolt_seccomp_prog_digest(a)), 64);
+    /* the cached program really works */
+    assert_int_equal(run_filtered(b, default_profile_child), 0);
+    bolt_seccomp_prog_free(a);
+    bolt_seccomp_prog_free(b);
+    bolt_oci_seccomp_free(sc);
+    assert_int_equal(bolt_rm_rf(dir, &err), 0);
+}
+
+/*
+ * Proof that a hit never compiles: plant profile A's program under profile B's key;
+ * preparing B must return A's instructions, which only a cache read can produce.
+ */
+static void
+test_cache_hit_skips_compile(void **state)
+{
+    struct bolt_err err = {0};
+    cleanup_free char *dir = mktmp();
+    struct bolt_oci_seccomp *sa = parse_seccomp(
+        "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"chdir\"],"
+        "\"action\":\"SCMP_ACT_ERRNO\"}]}");
+    struct bolt_oci_seccomp *sb = parse_seccomp(
+        "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"fchdir\",\"rmdir\"],"
+        "\"action\":\"SCMP_ACT_ERRNO\"}]}");
+    struct bolt_seccomp_prog *a, *b, *c;
+
+    (void)state;
+    a = bolt_seccomp_prepare(sa, dir, &err);
+    b = bolt_seccomp_prepare(sb, NULL, &err);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_string_not_equal(bolt_seccomp_prog_digest(a), bolt_seccomp_prog_digest(b));
+    {
+        cleanup_free char *from = xasprintf("%s/%s.bpf", dir, bolt_seccomp_prog_digest(a));
+        cleanup_free char *to = xasprintf("%s/%s.bpf", dir, bolt_seccomp_prog_digest(b));
+        assert_int_equal(rename(from, to), 0);
+    }
+    c = bolt_seccomp_prepare(sb, dir, &err);
+    assert_non_null(c);
+    assert_true(bolt_seccomp_prog_cached(c));
+    assert_int_equal(bolt_seccomp_prog_len(c), bolt_seccomp_prog_len(a));
+    assert_memory_equal(bolt_seccomp_prog_insns(c), bolt_seccomp_prog_insns(a),
+                        bolt_seccomp_prog_len(a) * 8);
+    bolt_seccomp_prog_free(a);
+    bolt_seccomp_prog_free(b);
+    bolt_seccomp_prog_free(c);
+    bolt_oci_seccomp_free(sa);
+    bolt_oci_seccomp_free(sb);
+    assert_int_equal(bolt_rm_rf(dir, &err), 0);
+}
+
+static void
+test_damaged_cache_rebuilt(void **state)
+{
+    struct bolt_err err = {0};
+    cleanup_free char *dir = mktmp();
+    struct bolt_oci_seccomp *sc = bolt_seccomp_default_profile();
+    struct bolt_seccomp_prog *a, *b, *c;
+    cleanup_free char *path = NULL;
+
+    (void)state;
+    a = bolt_seccomp_prepare(sc, dir, &err);
+    assert_non_null(a);
+    path = xasprintf("%s/%s.bpf", dir, bolt_seccomp_prog_digest(a));
+    assert_int_equal(truncate(path, 100), 0);
+    b = bolt_seccomp_prepare(sc, dir, &err);
+    assert_non_null(b);
+    assert_false(bolt_seccomp_prog_cached(b));
+    c = bolt_seccomp_prepare(sc, dir, &err);
+    assert_true(bolt_seccomp_prog_cached(c));
+    assert_memory_equal(bolt_seccomp_prog_insns(a), bolt_seccomp_prog_insns(c),
+                        bolt_seccomp_prog_len(a) * 8);
+    bolt_seccomp_prog_free(a);
+    bolt_seccomp_prog_free(b);
+    bolt_seccomp_prog_free(c);
+    bolt_oci_seccomp_free(sc);
+    assert_int_equal(bolt_rm_rf(dir, &err), 0);
+}
+
+static void
+expect_prepare_error(const char *json, const char *msg)
+{
+    struct bolt_err err = {0};
+    struct bolt_oci_seccomp *sc = parse_seccomp(json);
+    struct bolt_seccomp_prog *p = bolt_seccomp_prepare(sc, NULL, &err);
+
+    assert_null(p);
+    assert_string_equal(err.msg, msg);
+    bolt_oci_seccomp_free(sc);
+}
+
+static void
+test_prepare_errors(void **state)
+{
+    (void)state;
+    expect_prepare_error("{\"defaultAction\":\"SCMP_ACT_NOPE\"}",
+                         "linux.seccomp.defaultAction: unknown action 'SCMP_ACT_NOPE' (expected "
+                         "one of SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_KILL, "
+                         "SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP, "
+                         "SCMP_ACT_TRACE, SCMP_ACT_LOG, SCMP_ACT_NOTIFY)");
+    expect_prepare_error("{}", "linux.seccomp.defaultAction: required (e.g. \"SCMP_ACT_ERRNO\")");
+    expect_prepare_error(
+        "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
+        "\"action\":\"SCMP_ACT_ERRNO\"},{\"names\":[\"chdir\"],\"action\":\"DENY\"}]}",
+        "linux.seccomp.syscalls[1].action: unknown action 'DENY' (expected one of "
+        "SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, SCMP_ACT_KILL, SCMP_ACT_KILL_PROCESS, "
+        "SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP, SCMP_ACT_TRACE, SCMP_ACT_LOG, SCMP_ACT_NOTIFY)");
+    expect_prepare_error("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":["
+                         "\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_VAX\"]}",
+                         "linux.seccomp.architectures[1]: unknown architecture 'SCMP_ARCH_VAX' "
+                         "(expected a name such as SCMP_ARCH_X86_64, SCMP_ARCH_X86, "
+                         "SCMP_ARCH_AARCH64)");
+    expect_prepare_error("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":["
+                         "\"kill\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,"
+                         "\"value\":1,\"op\":\"SCMP_CMP_ABOUT\"}]}]}",
+                         "linux.seccomp.syscalls[0].args[0].op: unknown operator "
+                         "'SCMP_CMP_ABOUT' (expected one of SCMP_CMP_NE, SCMP_CMP_LT, "
+                         "SCMP_CMP_LE, SCMP_CMP_EQ, SCMP_CMP_GE, SCMP_CMP_GT, "
+                         "SCMP_CMP_MASKED_EQ)");
+    expect_prepare_error("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"FLAG_FAST\"]}",
+                         "linux.seccomp.flags[0]: unknown flag 'FLAG_FAST' (expected one of "
+                         "SECCOMP_FILTER_FLAG_TSYNC, SECCOMP_FILTER_FLAG_LOG, "
+                         "SECCOMP_FILTER_FLAG_SPEC_ALLOW, "
+                         "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)");
+}
+
+static void
+test_default_profile_validates_and_round_trips(void **state)
+{
+    struct bolt_err err = {0};
+    struct bolt_oci_spec *s = bolt_oci_spec_default();
+    json_t *a, *b;
+    struct bolt_oci_spec *d;
+
+    (void)state;
+    s->linux_.seccomp = bolt_seccomp_default_profile();
+    assert_int_equal(bolt_oci_spec_validate(s, &err), 0);
+    d = bolt_oci_spec_dup(s);
+    a = bolt_oci_spec_to_json(s);
+    b = bolt_oci_spec_to_json(d);
+    assert_true(json_equal(a, b));
+    json_decref(a);
+    json_decref(b);
+    bolt_oci_spec_free(s);
+    bolt_oci_spec_free(d);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_default_profile_denies),
+        cmocka_unit_test(test_default_profile_caps_open_syscalls),
+        cmocka_unit_test(test_custom_profile_errno_and_args),
+        cmocka_unit_test(test_cache_hit_identical),
+        cmocka_unit_test(test_cache_hit_skips_compile),
+        cmocka_unit_test(test_damaged_cache_rebuilt),
+        cmocka_unit_test(test_prepare_errors),
+        cmocka_unit_test(test_default_profile_validates_and_round_trips),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
