@@ -13,6 +13,17 @@ struct nvbind_globals nvbind_g;
 
 static const struct cli_cmd nvbind_cmds[] = {
     /* NVBIND-COMMANDS: one line per verb */
+    {"create", cmd_nvbind_create, "create a container (waits for start)"},
+    {"start", cmd_nvbind_start, "start a created container"},
+    {"run", cmd_nvbind_run, "create, start and wait for a container"},
+    {"state", cmd_nvbind_state, "print a container's OCI state JSON"},
+    {"kill", cmd_nvbind_kill, "send a signal to a container"},
+    {"delete", cmd_nvbind_delete, "delete a stopped container (--force: any)"},
+    {"exec", cmd_nvbind_exec, "run a process in a running container"},
+    {"list", cmd_nvbind_list, "list containers"},
+    {"ps", cmd_nvbind_ps, "list the processes of a container"},
+    {"spec", cmd_nvbind_spec, "write a default config.json"},
+    {"features", cmd_nvbind_features, "print the runtime-spec features JSON"},
     {NULL, NULL, NULL},
 };
 

@@ -39,6 +39,7 @@ struct bolt_rt_opts {
     bool no_pivot;              /* MS_MOVE + chroot instead of pivot_root */
     int stdio[3];               /* fds for the container's stdin/out/err; -1 = inherit */
     bool keep_state_on_exit;    /* bolt_rt_run: keep the state directory (default removes) */
+    int preserve_fds;           /* pass fds 3 .. 3+N-1 on to the container process */
 };
 
 /* Fill o with defaults (stdio all -1, everything else NULL/false). */
@@ -118,6 +119,7 @@ int bolt_rt_run(const char *id, const struct bolt_oci_spec *spec, const struct b
 
 struct bolt_rt_exec_opts {
     const char *console_socket; /* with process->terminal */
+    int preserve_fds;           /* as in bolt_rt_opts */
     const char *pid_file;
     int stdio[3]; /* -1 = inherit */
     bool detach;  /* return once the process has exec'd (proc gets its pid) */
@@ -134,6 +136,11 @@ void bolt_rt_exec_opts_init(struct bolt_rt_exec_opts *o);
 int bolt_rt_exec(const char *state_root, const char *id, const struct bolt_oci_process *process,
                  const struct bolt_rt_exec_opts *o, struct bolt_rt_proc *proc,
                  struct bolt_err *err);
+
+/* The spec container `id` was created from (saved in its state directory); free with
+ * bolt_oci_spec_free. NULL with err set. */
+struct bolt_oci_spec *bolt_rt_spec_get(const char *state_root, const char *id,
+                                       struct bolt_err *err);
 
 /* Ids of every container under state_root (sorted; NULL-terminated; caller frees). */
 int bolt_rt_list(const char *state_root, char ***ids, struct bolt_err *err);
