@@ -5,5 +5,15 @@
 /* Entry points of `bolt` verbs: each takes argv with argv[0] = the verb, returns the exit status. */
 int cmd_bolt_version(int argc, char **argv);
 /* BOLT-CMD-DECLS: one prototype per verb, added by each feature */
+int cmd_bolt_pull(int argc, char **argv);
+int cmd_bolt_images(int argc, char **argv);
+int cmd_bolt_rmi(int argc, char **argv);
+int cmd_bolt_tag(int argc, char **argv);
+int cmd_bolt_load(int argc, char **argv);
+int cmd_bolt_import(int argc, char **argv);
+int cmd_bolt_save(int argc, char **argv);
+int cmd_bolt_image(int argc, char **argv);
+int cmd_bolt_login(int argc, char **argv);
+int cmd_bolt_logout(int argc, char **argv);
 
 #endif

@@ -12,6 +12,16 @@
 static const struct cli_cmd bolt_cmds[] = {
     {"version", cmd_bolt_version, "show bolt's version"},
     /* BOLT-COMMANDS: one line per verb, added by each feature */
+    {"pull", cmd_bolt_pull, "pull an image from a registry"},
+    {"images", cmd_bolt_images, "list images"},
+    {"rmi", cmd_bolt_rmi, "remove images"},
+    {"tag", cmd_bolt_tag, "give an image another name"},
+    {"load", cmd_bolt_load, "load images from a docker-save or OCI archive"},
+    {"import", cmd_bolt_import, "make an image from a rootfs tarball"},
+    {"save", cmd_bolt_save, "write an image as an OCI archive"},
+    {"image", cmd_bolt_image, "manage images (inspect, prune, ls, rm, ...)"},
+    {"login", cmd_bolt_login, "store credentials for a registry"},
+    {"logout", cmd_bolt_logout, "remove stored registry credentials"},
     {NULL, NULL, NULL},
 };
 
