@@ -40,6 +40,13 @@ int bolt_seccomp_install(const struct bolt_seccomp_prog *p, struct bolt_err *err
 
 void bolt_seccomp_prog_free(struct bolt_seccomp_prog *p);
 
+/*
+ * The canonical JSON text of sc that the cache key hashes: byte-for-byte what
+ * json_dumps(bolt_oci_seccomp_to_json(sc), JSON_COMPACT | JSON_SORT_KEYS) prints.
+ * Returns a heap string owned by the caller.
+ */
+char *bolt_seccomp_canonical_json(const struct bolt_oci_seccomp *sc);
+
 /* True when the last bolt_seccomp_prepare of p was served from the cache. */
 bool bolt_seccomp_prog_cached(const struct bolt_seccomp_prog *p);
 /* Number of BPF instructions, and the instructions themselves (borrowed). */

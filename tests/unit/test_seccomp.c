@@ -25,6 +25,8 @@
 #include "runtime/seccomp.h"
 #include "util/fs.h"
 #include "util/mem.h"
+#include "oci/sha256_lite.h"
+#include <openssl/evp.h>
 
 static char *
 mktmp(void)
@@ -354,6 +356,55 @@ test_default_profile_validates_and_round_trips(void **state)
     bolt_oci_spec_free(d);
 }
 
+static void
+test_canonical_json_matches_jansson(void **state)
+{
+    struct bolt_oci_seccomp *sc = bolt_seccomp_default_profile();
+    struct bolt_oci_seccomp *odd = parse_seccomp(
+        "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":[],\"listenerPath\":\"/run/a \\\"b\\\"\","
+        "\"listenerMetadata\":\"tab\\there\\u0001\\\\ \u00e9\",\"syscalls\":[{\"names\":[\"x\"],"
+        "\"action\":\"SCMP_ACT_LOG\",\"args\":[{\"index\":2,\"value\":-1,\"op\":\"SCMP_CMP_EQ\"}]}]}");
+    struct bolt_oci_seccomp *list[] = {sc, odd};
+
+    (void)state;
+    for (size_t i = 0; i < 2; i++) {
+        json_t *j = bolt_oci_seccomp_to_json(list[i]);
+        cleanup_free char *want = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+        cleanup_free char *got = bolt_seccomp_canonical_json(list[i]);
+        assert_string_equal(got, want);
+        json_decref(j);
+    }
+    bolt_oci_seccomp_free(sc);
+    bolt_oci_seccomp_free(odd);
+}
+
+/* FIPS 180-4 examples, then every length 0..300 (all padding cases) against libcrypto. */
+static void
+test_sha256(void **state)
+{
+    char hex[65];
+    uint8_t buf[300], md[32], ref[32];
+    unsigned int n = 0;
+
+    (void)state;
+    bolt_sha256_lite_hex("", 0, hex);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    bolt_sha256_lite_hex("abc", 3, hex);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = (uint8_t)(i * 7 + 3);
+    for (size_t len = 0; len <= sizeof(buf); len++) {
+        struct bolt_sha256_lite c;
+        bolt_sha256_lite_init(&c);
+        /* feed in uneven pieces to cover the partial-block path */
+        for (size_t off = 0; off < len; off += 13)
+            bolt_sha256_lite_update(&c, buf + off, len - off < 13 ? len - off : 13);
+        bolt_sha256_lite_final(&c, md);
+        assert_int_equal(EVP_Digest(buf, len, ref, &n, EVP_sha256(), NULL), 1);
+        assert_memory_equal(md, ref, 32);
+    }
+}
+
 int
 main(void)
 {
@@ -366,6 +417,8 @@ main(void)
         cmocka_unit_test(test_damaged_cache_rebuilt),
         cmocka_unit_test(test_prepare_errors),
         cmocka_unit_test(test_default_profile_validates_and_round_trips),
+        cmocka_unit_test(test_canonical_json_matches_jansson),
+        cmocka_unit_test(test_sha256),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
