@@ -468,8 +468,9 @@ bolt_registry_get_manifest(struct bolt_registry *r, const char *repo, const char
         goto out;
     }
     if (res.code == 404) {
-        bolt_err_set(err, 0, "image '%s/%s' reference '%s' not found on registry %s (check the "
-                             "name and tag)", r->domain, repo, reference, r->domain);
+        bolt_err_set(err, 0, "image '%s/%s%s%s' not found on registry %s (manifest unknown: "
+                             "check the name and tag)", r->domain, repo,
+                     bolt_digest_is_valid(reference) ? "@" : ":", reference, r->domain);
         goto out;
     }
     if (res.code != 200) {
