@@ -12,6 +12,23 @@
 static const struct cli_cmd bolt_cmds[] = {
     {"version", cmd_bolt_version, "show bolt's version"},
     /* BOLT-COMMANDS: one line per verb, added by each feature */
+    {"gaming", cmd_bolt_gaming, "GPU and gaming tools (gaming gpu list|check)"},
+    {"run", cmd_bolt_run, "create and run a container"},
+    {"create", cmd_bolt_create, "create a container without starting it"},
+    {"ps", cmd_bolt_ps, "list containers"},
+    {"start", cmd_bolt_start, "start stopped containers"},
+    {"stop", cmd_bolt_stop, "stop running containers"},
+    {"restart", cmd_bolt_restart, "restart containers"},
+    {"kill", cmd_bolt_kill, "send a signal to containers"},
+    {"rm", cmd_bolt_rm, "remove containers"},
+    {"logs", cmd_bolt_logs, "show a container's output"},
+    {"exec", cmd_bolt_exec, "run a command in a running container"},
+    {"inspect", cmd_bolt_inspect, "show a container's details as JSON"},
+    {"wait", cmd_bolt_wait, "wait for containers to stop, print exit codes"},
+    {"top", cmd_bolt_top, "list a container's processes"},
+    {"stats", cmd_bolt_stats, "show containers' CPU, memory and pids"},
+    {"container", cmd_bolt_container, "manage containers (ls, prune, ...)"},
+    {"info", cmd_bolt_info, "show system-wide information"},
     {"pull", cmd_bolt_pull, "pull an image from a registry"},
     {"images", cmd_bolt_images, "list images"},
     {"rmi", cmd_bolt_rmi, "remove images"},
@@ -45,7 +62,10 @@ int
 cmd_bolt_version(int argc, char **argv)
 {
     (void)argc;
-    (void)argv;
+    if (argv) { /* `bolt version`; `bolt --version` stays one line */
+        cli_print_version_details();
+        return 0;
+    }
     printf("bolt version %s\n", cli_version_string());
     return 0;
 }

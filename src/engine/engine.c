@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Creating and starting containers. */
+#include "engine/engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine/supervise_internal.h"
+#include "image/image.h"
+#include "util/fs.h"
+#include "util/lock.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/sys.h"
+
+char *
+bolt_engine_init_path(void)
+{
+    const char *env = getenv("BOLT_INIT");
+    char self[PATH_MAX];
+    ssize_t n;
+    char *slash;
+
+    if (env && *env)
+        return xstrdup(env);
+    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            cleanup_free char *cand = xasprintf("%s/bolt-init", self);
+            if (access(cand, X_OK) == 0)
+                return steal_ptr(&cand);
+        }
+    }
+    return xstrdup("/usr/libexec/bolt/bolt-init");
+}
+
+static int
+load_image(const struct bolt_ctr_store *st, const char *ref, struct bolt_engine_image *img,
+           struct bolt_err *err)
+{
+    struct bolt_image *im = bolt_image_resolve(st->root, ref, err);
+    struct bolt_image_config *cfg;
+
+    if (!im)
+        return -1;
+    cfg = &im->config;
+    memset(img, 0, sizeof(*img));
+    img->ref = xstrdup(ref);
+    img->id = xstrdup(im->id);
+    img->lowerdirs = bolt_strv_dup(im->lowerdirs);
+    img->env = bolt_strv_dup(cfg->env);
+    img->entrypoint = bolt_strv_dup(cfg->entrypoint);
+    img->cmd = bolt_strv_dup(cfg->cmd);
+    img->workdir = cfg->working_dir ? xstrdup(cfg->working_dir) : NULL;
+    img->user = cfg->user ? xstrdup(cfg->user) : NULL;
+    img->stop_signal = cfg->stop_signal ? xstrdup(cfg->stop_signal) : NULL;
+    for (size_t i = 0; i < cfg->n_labels; i++)
+        bolt_kv_push(&img->labels, &img->n_labels, cfg->label_keys[i], cfg->label_values[i]);
+    bolt_image_free(im);
+    return 0;
+}
+
+/* Validate the record-level options and fill c from them. */
+static int
+fill_record(struct bolt_container *c, const struct bolt_run_opts *o,
+            const struct bolt_engine_image *img, const struct bolt_oci_spec *spec,
+            struct bolt_err *err)
+{
+    const char *sig = o->stop_signal ? o->stop_signal : img->stop_signal;
+
+    if (o->name && !bolt_container_name_is_valid(o->name))
+        return bolt_err_set(err, 0, "--name: invalid container name '%s' (expected "
+                                    "[a-zA-Z0-9][a-zA-Z0-9_.-]*)", o->name);
+    if (o->restart && bolt_restart_policy_parse(o->restart, &c->restart, err) < 0)
+        return -1;
+    if (o->auto_remove && c->restart.mode != BOLT_RESTART_NO)
+        return bolt_err_set(err, 0, "conflicting options: --restart %s and --rm (a removed "
+                                    "container cannot be restarted)", o->restart);
+    c->stop_signal = SIGTERM;
+    if (sig) {
+        c->stop_signal = bolt_signal_parse(sig);
+        if (c->stop_signal < 0)
+            return bolt_err_set(err, 0, "--stop-signal: unknown signal '%s' (expected a name "
+                                        "such as SIGTERM or a number)", sig);
+    }
+    c->stop_timeout = o->stop_timeout >= 0 ? o->stop_timeout : 10;
+    c->name = o->name ? xstrdup(o->name) : NULL;
+    c->image = xstrdup(o->image);
+    c->image_id = img->id ? xstrdup(img->id) : NULL;
+    c->command = bolt_strv_dup(spec->process.args);
+    c->runtime = xstrdup(o->runtime && *o->runtime ? o->runtime : "nvbind");
+    c->gpus = bolt_strv_dup(o->gpus);
+    c->auto_remove = o->auto_remove;
+    c->tty = o->tty;
+    c->interactive = o->interactive;
+    c->init = o->init;
+    c->status = BOLT_CTR_CREATED;
+    for (size_t i = 0; i < img->n_labels; i++)
+        bolt_kv_push(&c->labels, &c->n_labels, img->labels[i].key, img->labels[i].value);
+    for (size_t i = 0; o->labels && o->labels[i]; i++) {
+        cleanup_free char *k = xstrdup(o->labels[i]);
+        char *eq = strchr(k, '=');
+        if (eq)
+            *eq = '\0';
+        if (!*k)
+            return bolt_err_set(err, 0, "--label: invalid label '%s' (expected KEY=VALUE)",
+                                o->labels[i]);
+        bolt_kv_push(&c->labels, &c->n_labels, k, eq ? eq + 1 : "");
+    }
+    return 0;
+}
+
+/* /etc/hosts, /etc/hostname and /etc/resolv.conf for the container, bound from its dir. */
+static int
+write_etc_files(struct bolt_oci_spec *spec, const char *dir, bool host_net, struct bolt_err *err)
+{
+    cleanup_free char *hosts = xasprintf("%s/hosts", dir);
+    cleanup_free char *hostname = xasprintf("%s/hostname", dir);
+    cleanup_free char *resolv = xasprintf("%s/resolv.conf", dir);
+    cleanup_free char *htext = NULL;
+    cleanup_free char *hn = xasprintf("%s\n", spec->hostname ? spec->hostname : "");
+    cleanup_free char *rtext = bolt_read_file("/etc/resolv.conf", NULL, NULL);
+    const char *opts[] = {"rbind", "rprivate", NULL};
+
+    if (host_net)
+        htext = bolt_read_file("/etc/hosts", NULL, NULL);
+    if (!htext)
+        htext = xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                          "127.0.1.1\t%s\n",
+                          spec->hostname ? spec->hostname : "localhost");
+    if (!rtext)
+        rtext = xstrdup("");
+    if (bolt_write_file_atomic(hosts, htext, strlen(htext), 0644, err) < 0
+        || bolt_write_file_atomic(hostname, hn, strlen(hn), 0644, err) < 0
+        || bolt_write_file_atomic(resolv, rtext, strlen(rtext), 0644, err) < 0)
+        return -1;
+    bolt_oci_spec_add_mount(spec, "/etc/hosts", "bind", hosts, opts);
+    bolt_oci_spec_add_mount(spec, "/etc/hostname", "bind", hostname, opts);
+    bolt_oci_spec_add_mount(spec, "/etc/resolv.conf", "bind", resolv, opts);
+    return 0;
+}
+
+static int
+populate_dir(const struct bolt_ctr_store *st, struct bolt_container *c, struct bolt_oci_spec *spec,
+             const struct bolt_engine_image *img, bool host_net, struct bolt_err *err)
+{
+    cleanup_free char *dir = bolt_ctrs_ctr_dir(st, c->id);
+    cleanup_free char *lower = xasprintf("%s/lower", dir);
+    cleanup_free char *cfg = xasprintf("%s/config.json", dir);
+    const char *subdirs[] = {"upper", "work", "rootfs", "empty"};
+    cleanup_free char *ltext = NULL;
+    size_t len = 0;
+
+    for (size_t i = 0; i < sizeof(subdirs) / sizeof(*subdirs); i++) {
+        cleanup_free char *p = xasprintf("%s/%s", dir, subdirs[i]);
+        if (mkdir(p, 0755) < 0 && errno != EEXIST)
+            return bolt_err_set(err, errno, "create directory '%s'", p);
+    }
+    for (size_t i = 0; img->lowerdirs && img->lowerdirs[i]; i++)
+        len += strlen(img->lowerdirs[i]) + 1;
+    ltext = xzalloc(len + 2);
+    for (size_t i = 0; img->lowerdirs && img->lowerdirs[i]; i++) {
+        if (i)
+            strcat(ltext, ":");
+        strcat(ltext, img->lowerdirs[i]);
+    }
+    if (bolt_write_file_atomic(lower, ltext, strlen(ltext), 0600, err) < 0
+        || write_etc_files(spec, dir, host_net, err) < 0
+        || bolt_oci_spec_save(spec, cfg, err) < 0)
+        return -1;
+    if (c->image_id && bolt_image_mark_used(st->root, c->image_id, c->id, err) < 0)
+        return -1;
+    return 0;
+}
+
+int
+bolt_engine_create(const struct bolt_ctr_store *st, const struct bolt_run_opts *o,
+                   struct bolt_container **out, struct bolt_err *err)
+{
+    struct bolt_engine_image img = {0};
+    struct bolt_container *c = xzalloc(sizeof(*c));
+    struct bolt_oci_spec *spec = NULL;
+    struct engine_rt rt;
+    cleanup_free char *dir = NULL;
+    cleanup_free char *rootfs = NULL;
+    cleanup_free char *init = NULL;
+    bool host_net = o->network && strcmp(o->network, "host") == 0;
+
+    if (engine_rt_resolve(o->runtime, st->runroot, &rt, err) < 0)
+        goto fail;
+    engine_rt_fini(&rt);
+    if (load_image(st, o->image, &img, err) < 0)
+        goto fail;
+    bolt_container_new_id(c->id);
+    dir = bolt_ctrs_ctr_dir(st, c->id);
+    rootfs = xasprintf("%s/rootfs", dir);
+    init = bolt_engine_init_path();
+    spec = bolt_engine_build_spec(o, &img, c->id, rootfs, init, err);
+    if (!spec || fill_record(c, o, &img, spec, err) < 0)
+        goto fail;
+    if (bolt_ctrs_create(st, c, err) < 0)
+        goto fail;
+    if (populate_dir(st, c, spec, &img, host_net, err) < 0) {
+        engine_remove_all(st, c, NULL);
+        goto fail;
+    }
+    bolt_oci_spec_free(spec);
+    bolt_engine_image_fini(&img);
+    *out = c;
+    return 0;
+fail:
+    bolt_oci_spec_free(spec);
+    bolt_engine_image_fini(&img);
+    bolt_container_free(c);
+    return -1;
+}
+
+int
+engine_remove_all(const struct bolt_ctr_store *st, const struct bolt_container *c,
+                  struct bolt_err *err)
+{
+    struct engine_rt rt;
+    cleanup_free char *rootfs = NULL;
+    cleanup_free char *dir = bolt_ctrs_ctr_dir(st, c->id);
+
+    if (engine_rt_resolve(c->runtime, st->runroot, &rt, NULL) == 0) {
+        cleanup_free char *state = xasprintf("%s/%s", rt.state_root, c->id);
+        if (bolt_path_exists(state))
+            engine_rt_delete(&rt, c->id, true, NULL);
+        engine_rt_fini(&rt);
+    }
+    /* a supervisor killed mid-flight may have left the overlay mounted in no namespace
+     * we can see; in ours it can only be present if we mounted it ourselves */
+    rootfs = xasprintf("%s/rootfs", dir);
+    umount2(rootfs, MNT_DETACH);
+    if (c->image_id)
+        bolt_image_unmark_used(st->root, c->image_id, c->id, NULL);
+    return bolt_ctrs_remove(st, c->id, err);
+}
+
+/* Take the supervisor lock of a container that must not be running. Returns the fd. */
+static int
+take_monitor_lock(const struct bolt_ctr_store *st, const char *id, struct bolt_err *err)
+{
+    cleanup_free char *rdir = bolt_ctrs_run_dir(st, id);
+    cleanup_free char *path = xasprintf("%s/monitor.lock", rdir);
+    int fd;
+
+    if (bolt_mkdir_p(rdir, 0700, err) < 0)
+        return -1;
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return bolt_err_set(err, errno, "open '%s'", path);
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        int e = errno;
+        close(fd);
+        if (e == EWOULDBLOCK)
+            return bolt_err_set(err, 0, "container %.12s is already running (its monitor is "
+                                            "alive; stop it first)", id);
+        return bolt_err_set(err, e, "lock '%s'", path);
+    }
+    return fd;
+}
+
+static bool
+clear_stop(struct bolt_container *c, void *arg)
+{
+    (void)arg;
+    c->stop_requested = false;
+    return true;
+}
+
+/* The detached supervisor: double fork, setsid, report over a pipe. */
+static int
+start_detached(const struct bolt_ctr_store *st, const char *id, int lockfd, bool first,
+               int *exit_code, struct bolt_err *err)
+{
+    int p[2];
+    pid_t pid;
+    struct bolt_engine_report r;
+    ssize_t n;
+    int wst;
+
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return bolt_err_set(err, errno, "create report pipe");
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return bolt_err_set(err, errno, "fork the container monitor");
+    }
+    if (pid == 0) {
+        struct bolt_err e = {0};
+        int code = 0;
+        int devnull = open("/dev/null", O_RDWR);
+        close(p[0]);
+        setsid();
+        if (fork() != 0)
+            _exit(0);
+        dup2(devnull, 0);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        if (devnull > 2)
+            close(devnull);
+        (void)lockfd; /* inherited: this process holds the monitor lock for its whole life */
+        malloc_trim(0);
+        bolt_engine_supervise_ex(st, id, BOLT_ATTACH_NONE, p[1], first, &code, &e);
+        _exit(0);
+    }
+    close(p[1]);
+    close(lockfd);
+    while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
+        ;
+    do
+        n = read(p[0], &r, sizeof(r));
+    while (n < 0 && errno == EINTR);
+    close(p[0]);
+    if (n != (ssize_t)sizeof(r)) {
+        *exit_code = BOLT_ENGINE_EXIT_FAIL;
+        return bolt_err_set(err, 0, "the monitor of container %.12s exited before the container "
+                                    "started", id);
+    }
+    if (r.status != 0) {
+        *err = r.err;
+        *exit_code = r.status;
+        return -1;
+    }
+    return 0;
+}
+
+int
+bolt_engine_start_ex(const struct bolt_ctr_store *st, const char *id, bool detached,
+                     enum bolt_attach attach, bool first, int *exit_code, struct bolt_err *err)
+{
+    int lockfd;
+    int status;
+
+    *exit_code = BOLT_ENGINE_EXIT_FAIL;
+    lockfd = take_monitor_lock(st, id, err);
+    if (lockfd < 0)
+        return -1;
+    if (sup_update(st, id, clear_stop, NULL, err) < 0) {
+        close(lockfd);
+        return -1;
+    }
+    if (detached)
+        return start_detached(st, id, lockfd, first, exit_code, err);
+    status = bolt_engine_supervise_ex(st, id, attach, -1, first, exit_code, err);
+    close(lockfd);
+    if (status < 0)
+        return -1;
+    *exit_code = status;
+    return status;
+}
+
+int
+bolt_engine_start(const struct bolt_ctr_store *st, const char *id, bool detached,
+                  enum bolt_attach attach, int *exit_code, struct bolt_err *err)
+{
+    return bolt_engine_start_ex(st, id, detached, attach, false, exit_code, err);
+}
