@@ -107,7 +107,7 @@ join_command(char *const *v, bool trunc)
         strcat(s, v[i]);
     }
     if (trunc && strlen(s) > 20)
-        strcpy(s + 17, "…");
+        strcpy(s + 17, "...");
     strcat(s, "\"");
     return s;
 }
