@@ -4,6 +4,7 @@
 
 /* Entry points of `bolt` verbs: each takes argv with argv[0] = the verb, returns the exit status. */
 int cmd_bolt_version(int argc, char **argv);
+int cmd_bolt_surge(int argc, char **argv);
 /* BOLT-CMD-DECLS: one prototype per verb, added by each feature */
 int cmd_bolt_gaming(int argc, char **argv);
 int cmd_bolt_run(int argc, char **argv);

@@ -11,6 +11,7 @@
 /* The verb table. Keep it sorted the way `bolt --help` should list it. */
 static const struct cli_cmd bolt_cmds[] = {
     {"version", cmd_bolt_version, "show bolt's version"},
+    {"surge", cmd_bolt_surge, "run stacks of services from a Boltfile.toml"},
     /* BOLT-COMMANDS: one line per verb, added by each feature */
     {"gaming", cmd_bolt_gaming, "GPU and gaming tools (gaming gpu list|check)"},
     {"run", cmd_bolt_run, "create and run a container"},
