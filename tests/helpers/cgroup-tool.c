@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runtime/cgroup.h"
@@ -31,6 +32,7 @@ static const char usage[] =
     "  enter --state F PID | pids | stats | freeze | thaw | destroy --state F\n"
     "  kill --state F SIGNUM | rt --state F RUNTIME_US PERIOD_US\n"
     "  hog MIB | forks N | open PATH   workloads\n"
+    "  bench [--path P] [LIMITS] N     median cost of create+devices+enter+destroy\n"
     "LIMITS: --memory B --memory-swap B --memory-reservation B --pids N --cpu-shares N\n"
     "        --cpu-quota US --cpu-period US --cpus LIST --mems LIST --hugetlb SIZE=B\n"
     "        --blkio-weight N --rt-runtime US --rt-period US --swappiness N\n";
@@ -424,6 +426,77 @@ work_open(const char *path)
     return 1;
 }
 
+static int
+cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+static uint64_t
+now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Median cost of what the runtime does per container: create (+ limits), default device
+ * rules, enter a process, destroy. Prints microseconds. */
+static int
+cmd_bench(struct args *a, long n)
+{
+    struct bolt_err err = {0};
+    size_t nd = 0;
+    const struct bolt_oci_device_rule *d = bolt_cgroup_default_device_rules(&nd);
+    cleanup_free struct bolt_oci_device_rule *rules = xcalloc(nd + 1, sizeof(*rules));
+    cleanup_free uint64_t *t = xcalloc((size_t)n, sizeof(*t));
+    uint64_t phase[5] = {0};
+
+    rules[0] = (struct bolt_oci_device_rule){.type = 'a', .major = -1, .minor = -1, .access = "rwm"};
+    memcpy(rules + 1, d, nd * sizeof(*d));
+    for (long i = 0; i < n; i++) {
+        cleanup_free char *id = xasprintf("bench-%d-%ld", (int)getpid(), i);
+        uint64_t t0 = now_ns(), t1, t2;
+        struct bolt_cgroup *cg = bolt_cgroup_create(a->path, id, &a->res, &err);
+        pid_t pid;
+        if (cg == NULL)
+            return die_err(&err);
+        if (bolt_cgroup_apply_devices(cg, rules, nd + 1, &err) < 0)
+            return die_err(&err);
+        t1 = now_ns();
+        pid = fork();
+        if (pid == 0) {
+            pause();
+            _exit(0);
+        }
+        phase[3] += now_ns() - t1;
+        if (bolt_cgroup_enter(cg, pid, &err) < 0)
+            return die_err(&err);
+        phase[4] += now_ns() - t1;
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        t2 = now_ns();
+        if (bolt_cgroup_destroy(cg, &err) < 0)
+            return die_err(&err);
+        bolt_cgroup_free(cg);
+        t[i] = now_ns() - t0;
+        phase[0] += t1 - t0;
+        phase[1] += t2 - t1;
+        phase[2] += now_ns() - t2;
+    }
+    qsort(t, (size_t)n, sizeof(*t), cmp_u64);
+    printf("median %" PRIu64 " us per container; averages: create+devices %" PRIu64
+           " us, fork %" PRIu64 " us, enter %" PRIu64 " us, kill+wait %" PRIu64
+           " us, destroy %" PRIu64 " us\n",
+           t[n / 2] / 1000, phase[0] / (uint64_t)n / 1000, phase[3] / (uint64_t)n / 1000,
+           (phase[4] - phase[3]) / (uint64_t)n / 1000, (phase[1] - phase[4]) / (uint64_t)n / 1000,
+           phase[2] / (uint64_t)n / 1000);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -453,5 +526,7 @@ main(int argc, char **argv)
         return cmd_devices(&a, argc - i - optind, argv + i + optind);
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argv + i + optind);
+    if (strcmp(cmd, "bench") == 0 && argv[i + optind])
+        return cmd_bench(&a, (long)num(argv[i + optind], "count"));
     return cmd_handle(cmd, &a, argv + i + optind);
 }

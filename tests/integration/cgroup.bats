@@ -345,3 +345,42 @@ EOF
   [[ "$output" == *"created[0]"* ]]
   [ -d /etc ]
 }
+
+@test "pure v1 (private mounts): pids, devices and freezer work without any cgroup2 mount" {
+  local ctl have=""
+  for ctl in pids devices freezer memory; do
+    "$CGTOOL" detect | awk -v c="$ctl" '$1 == "v1" && $3 == c {f=1} END {exit !f}' && have="$have $ctl"
+  done
+  [[ "$have" == *pids*devices*freezer* ]] || skip "needs v1 pids, devices and freezer hierarchies"
+  command -v unshare >/dev/null || skip "unshare missing"
+  mknod "$TMP/nvidia0" c 195 0
+  cat >"$TMP/v1.sh" <<EOF
+set -e
+mount -t tmpfs none "$TMP/v1"
+for c in $have; do mkdir "$TMP/v1/\$c"; mount -t cgroup -o \$c none "$TMP/v1/\$c"; done
+T="$CGTOOL --root $TMP/v1"
+\$T detect | head -1
+\$T create --id "$CGID" --pids 4 >"$TMP/v1.json"
+S="--state $TMP/v1.json"
+\$T run \$S $CGTOOL forks 10 || true
+\$T devices \$S 'allow:a:*:*' 'deny:c:195:*'
+\$T run \$S $CGTOOL open "$TMP/nvidia0" || true
+\$T run \$S sleep 300 >/dev/null 2>&1 &
+sleep 0.3
+\$T freeze \$S && cat "$TMP/v1/freezer/bolt/$CGID/freezer.state"
+\$T destroy \$S
+for c in $have; do [ ! -e "$TMP/v1/\$c/bolt/$CGID" ] || echo "left \$c"; done
+echo done
+EOF
+  mkdir "$TMP/v1"
+  run unshare -m sh "$TMP/v1.sh"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "mode v1" ]
+  [[ "$output" == *"fork: EAGAIN"* ]]
+  [[ "$output" == *"forked 3"* ]]
+  [[ "$output" == *EPERM* ]]
+  [[ "$output" == *FROZEN* ]]
+  [[ "$output" != *left* ]]
+  [ "${lines[-1]}" = done ]
+}
