@@ -114,6 +114,25 @@ bind_mount(int rootfd, const struct bolt_oci_mount *m, const struct bolt_mount_o
     return 0;
 }
 
+/* In a user namespace a cgroup v1 hierarchy cannot be mounted: bind the host's. */
+static int
+bind_hierarchy(const char *host, int parent, const char *name, int target, unsigned long flags)
+{
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+    struct fdpath p;
+    cleanup_close int top = -1;
+
+    if (errno != EPERM || mount(host, fdp(&p, target), NULL, MS_BIND | MS_REC, NULL) < 0)
+        return -1;
+    if (!(flags & MS_RDONLY))
+        return 0;
+    /* reopen by name: target still names the directory under the new mount */
+    top = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (top < 0 || mount_setattr(top, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+        return -1;
+    return 0;
+}
+
 static int
 mount_cgroup_v1(int rootfd, const char *dest, unsigned long flags, struct bolt_err *err)
 {
@@ -157,7 +176,8 @@ mount_cgroup_v1(int rootfd, const char *dest, unsigned long flags, struct bolt_e
         }
         if (mount(h->v2 ? "cgroup2" : "cgroup", fdp(&p, sub), h->v2 ? "cgroup2" : "cgroup",
                   flags, data)
-            < 0) {
+                < 0
+            && bind_hierarchy(h->mount, top, name, sub, flags) < 0) {
             bolt_err_set(err, errno, "mount cgroup '%s' on '%s/%s'", data ? data : "cgroup2",
                          dest, name);
             goto out;
