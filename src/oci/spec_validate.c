@@ -171,11 +171,10 @@ check_idmaps(const struct bolt_oci_spec *s, struct bolt_err *err)
         return bolt_err_set(err, 0,
                             "linux.uidMappings: id mappings need a user namespace (add "
                             "{\"type\": \"user\"} to linux.namespaces)");
-    if (user >= 0 && l->namespaces[user].path == NULL
-        && (l->n_uid_mappings == 0 || l->n_gid_mappings == 0))
-        return bolt_err_set(err, 0,
-                            "linux.uidMappings: a new user namespace needs both uidMappings and "
-                            "gidMappings");
+    /*
+     * A new user namespace without mappings is allowed: crun's rootless spec has none and
+     * expects the runtime to map the calling user.
+     */
     for (size_t i = 0; i < l->n_uid_mappings; i++)
         if (l->uid_mappings[i].size == 0)
             return bolt_err_set(err, 0, "linux.uidMappings[%zu].size: expected > 0", i);

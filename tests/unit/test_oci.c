@@ -423,9 +423,6 @@ static const struct err_case validate_errors[] = {
      "linux.uidMappings: id mappings need a user namespace (add {\"type\": \"user\"} to "
      "linux.namespaces)"},
     {BASE ", \"linux\": {\"namespaces\": [{\"type\": \"user\"}], \"uidMappings\": [{\"size\": "
-          "1}]}}",
-     "linux.uidMappings: a new user namespace needs both uidMappings and gidMappings"},
-    {BASE ", \"linux\": {\"namespaces\": [{\"type\": \"user\"}], \"uidMappings\": [{\"size\": "
           "0}], \"gidMappings\": [{\"size\": 1}]}}",
      "linux.uidMappings[0].size: expected > 0"},
     {BASE ", \"linux\": {\"devices\": [{\"path\": \"dev/x\", \"type\": \"c\"}]}}",
@@ -544,6 +541,7 @@ test_validate_accepts(void **state)
         BASE ", \"linux\": {\"namespaces\": [{\"type\": \"network\", \"path\": \"/run/netns/a\"}],"
              " \"sysctl\": {\"net.core.somaxconn\": \"1024\"}}}",
         BASE ", \"linux\": {\"namespaces\": [{\"type\": \"user\", \"path\": \"/proc/1/ns/user\"}]}}",
+        BASE ", \"linux\": {\"namespaces\": [{\"type\": \"user\"}]}}",
         BASE ", \"linux\": {\"devices\": [{\"path\": \"/dev/p\", \"type\": \"p\"}]}}",
         BASE ", \"linux\": {\"resources\": {\"memory\": {\"limit\": 100, \"swap\": -1}}}}",
         BASE ", \"hostname\": \"\"}",
