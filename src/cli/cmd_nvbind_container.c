@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmds_nvbind.h"
+#include "nvbind/inject.h"
 #include "runtime/runtime.h"
 #include "util/fs.h"
 #include "util/mem.h"
@@ -118,6 +119,10 @@ create_or_run(int argc, char **argv, bool run)
     spec = bolt_oci_spec_load(config, &err);
     if (!spec)
         return fail(&err);
+    if (bolt_nv_inject_oci(spec, o.bundle, o.state_root, &err) < 0) {
+        bolt_oci_spec_free(spec);
+        return fail(&err);
+    }
     if (!run || detach) {
         r = bolt_rt_create(argv[optind], spec, &o, NULL, &err);
         if (r == 0 && run)

@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The per-container fast path: selection, requirements, edits, cache, trace. */
+#include "nvbind/inject.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/log.h"
+#include "util/mem.h"
+
+long long
+bolt_nv_now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void
+bolt_nv_selection_fini(struct bolt_nv_selection *s)
+{
+    free(s->picks);
+    memset(s, 0, sizeof(*s));
+}
+
+void
+bolt_nv_injected_fini(struct bolt_nv_injected *r)
+{
+    bolt_strv_free(r->uuids);
+    bolt_strv_free(r->indexes);
+    memset(r, 0, sizeof(*r));
+}
+
+static int
+check_requirements(const struct bolt_nv_plan *plan, const struct bolt_nv_selection *s,
+                   const struct bolt_gpureq *req, struct bolt_err *err)
+{
+    char cuda[32] = "";
+    cleanup_free const char **archs = xcalloc(s->n_picks + 1, sizeof(*archs));
+    cleanup_free const char **brands = xcalloc(s->n_picks + 1, sizeof(*brands));
+    cleanup_strv char **arch_bufs = NULL;
+    struct bolt_gpureq_host host = {0};
+
+    if (req == NULL || req->n_clauses == 0)
+        return 0;
+    if (plan->cuda_version > 0)
+        snprintf(cuda, sizeof(cuda), "%d.%d", plan->cuda_version / 1000,
+                 (plan->cuda_version % 1000) / 10);
+    for (size_t i = 0; i < s->n_picks; i++) {
+        const struct bolt_nv_gpu *g = &plan->gpus[s->picks[i].gpu];
+        cleanup_free char *a = xasprintf("%d.%d", g->cc_major, g->cc_minor);
+        bolt_strv_push(&arch_bufs, a);
+        brands[i] = g->brand ? g->brand : "unknown";
+    }
+    for (size_t i = 0; i < s->n_picks; i++)
+        archs[i] = arch_bufs[i];
+    host.cuda = *cuda ? cuda : NULL;
+    host.driver = plan->driver_version;
+    host.archs = archs;
+    host.brands = brands;
+    host.n_gpus = s->n_picks;
+    return bolt_gpureq_check(req, &host, err);
+}
+
+int
+bolt_nv_select(const struct bolt_nv_plan *plan, const struct bolt_gpusel *sel,
+               const struct bolt_gpureq *req, struct bolt_nv_selection *out, struct bolt_err *err)
+{
+    cleanup_free struct bolt_gpusel_host_gpu *hg = xcalloc(plan->n_gpus + 1, sizeof(*hg));
+    cleanup_free const char **migs = NULL;
+    size_t n_migs = 0, k = 0;
+
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < plan->n_gpus; i++)
+        n_migs += plan->gpus[i].n_migs;
+    migs = xcalloc(n_migs + 1, sizeof(*migs));
+    for (size_t i = 0; i < plan->n_gpus; i++) {
+        const struct bolt_nv_gpu *g = &plan->gpus[i];
+        hg[i].name = g->name;
+        hg[i].uuid = g->uuid;
+        hg[i].mig_uuids = &migs[k];
+        hg[i].n_migs = g->n_migs;
+        for (size_t j = 0; j < g->n_migs; j++)
+            migs[k++] = g->migs[j].uuid ? g->migs[j].uuid : "";
+    }
+    out->caps = sel->caps_set ? sel->caps : BOLT_NV_CAP_DEFAULT;
+    out->all = sel->kind == BOLT_GPUSEL_ALL;
+    if (sel->kind != BOLT_GPUSEL_NONE && sel->kind != BOLT_GPUSEL_UNSET) {
+        if (plan->n_gpus == 0)
+            return bolt_err_set(err, ENODEV, "no NVIDIA GPU on this host (driver %s, type %s)",
+                                plan->driver_version ? plan->driver_version : "not loaded",
+                                bolt_nv_driver_type_str(plan->type));
+        if (bolt_gpusel_resolve(sel, hg, plan->n_gpus, &out->picks, &out->n_picks, err) < 0)
+            return -1;
+    }
+    if (plan->type == BOLT_NV_DRIVER_NOUVEAU)
+        log_warn("this host runs the nouveau driver: the container gets /dev/dri only; CUDA, "
+                 "NVENC and nvidia-smi need the NVIDIA driver");
+    if (check_requirements(plan, out, req, err) < 0) {
+        bolt_nv_selection_fini(out);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- trace ---- */
+
+struct trace {
+    bool on;
+    long long start, last;
+    char line[512];
+    size_t off;
+};
+
+static void
+trace_mark(struct trace *t, const char *phase)
+{
+    long long now;
+    int w;
+
+    if (!t->on)
+        return;
+    now = bolt_nv_now_ns();
+    w = snprintf(t->line + t->off, sizeof(t->line) - t->off, " %s=%.1f", phase,
+                 (double)(now - t->last) / 1000.0);
+    if (w > 0 && (size_t)w < sizeof(t->line) - t->off)
+        t->off += (size_t)w;
+    t->last = now;
+}
+
+static void
+trace_end(struct trace *t)
+{
+    if (t->on)
+        fprintf(stderr, "nvbind-trace:%s total=%.1f us\n", t->line,
+                (double)(bolt_nv_now_ns() - t->start) / 1000.0);
+}
+
+/* ---- inject ---- */
+
+static void
+record(const struct bolt_nv_plan *plan, const struct bolt_nv_selection *s,
+       struct bolt_nv_injected *out)
+{
+    for (size_t i = 0; i < s->n_picks; i++) {
+        const struct bolt_nv_gpu *g = &plan->gpus[s->picks[i].gpu];
+        int m = s->picks[i].mig;
+        char idx[32];
+        const char *uuid = g->uuid;
+
+        if (m >= 0) {
+            snprintf(idx, sizeof(idx), "%u:%d", s->picks[i].gpu, m);
+            if (g->migs[m].uuid)
+                uuid = g->migs[m].uuid;
+        } else {
+            snprintf(idx, sizeof(idx), "%u", s->picks[i].gpu);
+        }
+        bolt_strv_push(&out->uuids, uuid);
+        bolt_strv_push(&out->indexes, idx);
+    }
+    out->injected = true;
+}
+
+static char *
+visible_value(const struct bolt_nv_plan *plan, const struct bolt_nv_selection *s)
+{
+    char *v = xstrdup(s->n_picks ? "" : "none");
+
+    if (s->all)
+        return free(v), xstrdup("all");
+    for (size_t i = 0; i < s->n_picks; i++) {
+        const struct bolt_nv_gpu *g = &plan->gpus[s->picks[i].gpu];
+        const char *u = s->picks[i].mig >= 0 && g->migs[s->picks[i].mig].uuid
+                            ? g->migs[s->picks[i].mig].uuid
+                            : g->uuid;
+        char *n = xasprintf("%s%s%s", v, i ? "," : "", u);
+        free(v);
+        v = n;
+    }
+    return v;
+}
+
+static int
+build_edits(const struct bolt_nv_plan *plan, const struct bolt_nv_selection *s,
+            const char *bundle, struct bolt_cdi_edits *e, struct bolt_err *err)
+{
+    struct bolt_nv_edits_opts eo = {.mode = BOLT_NV_EDITS_BUNDLE, .bundle_dir = bundle,
+                                    .check_nodes = true};
+
+    if (bolt_nv_edits_common(plan, s->caps, &eo, e, err) < 0)
+        return -1;
+    for (size_t i = 0; i < s->n_picks; i++)
+        if (bolt_nv_edits_device(plan, s->picks[i].gpu, s->picks[i].mig, s->caps, &eo, e, err) < 0)
+            return -1;
+    return 0;
+}
+
+static int
+inject_plan(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
+            const struct bolt_nv_plan *plan, const struct bolt_gpusel *sel,
+            const struct bolt_gpureq *req, struct trace *t, struct bolt_nv_injected *out,
+            struct bolt_err *err)
+{
+    static const char *const cache_opts[] = {"ro", "nosuid", "nodev", "noexec", "bind",
+                                             "rprivate", NULL};
+    struct bolt_nv_selection s;
+    struct bolt_cdi_edits e = {0};
+    cleanup_free char *bundle = NULL, *visible = NULL;
+    const char *rootfs = o->rootfs ? o->rootfs : spec->root_path;
+    int r = -1;
+
+    if (bolt_nv_select(plan, sel, req, &s, err) < 0)
+        return -1;
+    trace_mark(t, "select");
+    if (plan->type != BOLT_NV_DRIVER_NOUVEAU) {
+        bundle = bolt_nv_bundle_get(plan, o->runroot, s.caps, err);
+        if (bundle == NULL)
+            goto out;
+    }
+    trace_mark(t, "bundle");
+    if (build_edits(plan, &s, bundle, &e, err) < 0)
+        goto out;
+    trace_mark(t, "edits");
+    if (bundle && rootfs) {
+        if (bolt_nv_ldcache_for_container(plan, s.caps, bundle, rootfs, o->cache_path, err) < 0)
+            goto out;
+        if (o->cache_path)
+            bolt_cdi_edits_add_mount(&e, o->cache_path, "/etc/ld.so.cache", "bind", cache_opts);
+    }
+    trace_mark(t, "ldcache");
+    if (o->sel) {
+        visible = visible_value(plan, &s);
+        bolt_cdi_edits_add_env(&e, "NVIDIA_VISIBLE_DEVICES", visible);
+    }
+    if (bolt_cdi_edits_apply(&e, spec, "nvbind", err) < 0)
+        goto out;
+    trace_mark(t, "apply");
+    if (out)
+        record(plan, &s, out);
+    r = 0;
+out:
+    bolt_cdi_edits_fini(&e);
+    bolt_nv_selection_fini(&s);
+    return r;
+}
+
+int
+bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
+                    struct bolt_nv_injected *out, struct bolt_err *err)
+{
+    const char *tr = getenv("BOLT_TRACE");
+    struct trace t = {.on = tr && *tr && strcmp(tr, "0") != 0};
+    struct bolt_gpusel envsel = {0}, sel = {0};
+    struct bolt_gpureq req = {0};
+    struct bolt_nv_config cfg_own;
+    const struct bolt_nv_config *cfg = o->cfg;
+    cleanup_nv_plan struct bolt_nv_plan *plan = NULL;
+    int r = -1;
+
+    t.start = t.last = bolt_nv_now_ns();
+    if (out)
+        memset(out, 0, sizeof(*out));
+    bolt_nv_config_init(&cfg_own);
+    if (bolt_gpusel_from_env(spec->process.env, &envsel, &req, err) < 0)
+        goto done;
+    sel = o->sel ? *o->sel : envsel;
+    if (o->sel && !o->sel->caps_set && envsel.caps_set) {
+        sel.caps = envsel.caps;
+        sel.caps_set = true;
+    }
+    if (sel.kind == BOLT_GPUSEL_UNSET) {
+        r = 0;
+        goto done;
+    }
+    trace_mark(&t, "request");
+    if (cfg == NULL) {
+        if (bolt_nv_config_load(&cfg_own, err) < 0)
+            goto done;
+        cfg = &cfg_own;
+    }
+    plan = bolt_nv_plan_get(cfg, o->runroot, false, NULL, err);
+    if (plan == NULL)
+        goto done;
+    trace_mark(&t, "plan");
+    r = inject_plan(spec, o, plan, &sel, &req, &t, out, err);
+    trace_end(&t);
+done:
+    bolt_gpusel_fini(&envsel);
+    bolt_gpureq_fini(&req);
+    bolt_nv_config_fini(&cfg_own);
+    return r;
+}
+
+int
+bolt_nv_inject_oci(struct bolt_oci_spec *spec, const char *bundle_dir, const char *state_root,
+                   struct bolt_err *err)
+{
+    struct bolt_nv_inject_opts o = {.runroot = state_root};
+    cleanup_free char *rootfs = NULL;
+
+    if (bolt_oci_spec_getenv(spec, "NVIDIA_VISIBLE_DEVICES") == NULL
+        && bolt_oci_spec_getenv(spec, "CUDA_VERSION") == NULL)
+        return 0; /* the common case: no GPU asked for, nothing loaded */
+    if (spec->root_path && spec->root_path[0] != '/')
+        rootfs = xasprintf("%s/%s", bundle_dir ? bundle_dir : ".", spec->root_path);
+    o.rootfs = rootfs ? rootfs : spec->root_path;
+    if (bolt_nv_inject_spec(spec, &o, NULL, err) < 0)
+        return bolt_err_wrap(err, "GPU injection");
+    return 0;
+}

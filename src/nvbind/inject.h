@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef BOLT_NVBIND_INJECT_H
+#define BOLT_NVBIND_INJECT_H
+
+/*
+ * GPU injection: the per-container fast path. Everything is a container edit on the OCI
+ * spec (struct bolt_cdi_edits, the CDI model), so there is one model and three outputs:
+ *  - bolt_nv_inject_spec: what `bolt run --gpu` and the `nvbind` runtime call. It works
+ *    from the cached plan (never loads NVML), the driver bundle under the runroot (built
+ *    once per boot: one bind mount for all libraries), and writes a merged ld.so.cache
+ *    (the image's entries kept, the driver's added; no ldconfig process).
+ *  - bolt_nv_edits_build with BOLT_NV_EDITS_FILES: every driver file at its own path, plus
+ *    createContainer hooks for soname links and the ld.so.cache (`nvbind cdi generate`).
+ *
+ * Container layout of the fast path:
+ *   /usr/local/nvidia/lib64  <- <bundle>/lib64 (64-bit libraries + soname links), ro
+ *   /usr/local/nvidia/lib    <- <bundle>/lib32 (with compat32), ro
+ *   /etc/ld.so.cache         <- the merged cache, ro (or written into the rootfs)
+ *   binaries, JSON/config files, firmware at their usual paths, ro; IPC sockets rw
+ *   every mount nosuid,nodev; device nodes of exactly the selected GPUs (+ control nodes)
+ *   with device-cgroup allow rules; NVIDIA_VISIBLE_DEVICES / NVIDIA_DRIVER_CAPABILITIES.
+ * BOLT_TRACE=1 prints each phase in microseconds on stderr.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "nvbind/cdi.h"
+#include "nvbind/config.h"
+#include "nvbind/gpusel.h"
+#include "nvbind/plan.h"
+#include "oci/spec.h"
+#include "util/err.h"
+
+#define BOLT_NV_CTR_LIB64 "/usr/local/nvidia/lib64"
+#define BOLT_NV_CTR_LIB32 "/usr/local/nvidia/lib"
+
+/* What to inject, resolved against a plan. */
+struct bolt_nv_selection {
+    struct bolt_gpusel_pick *picks; /* selected GPUs / MIG devices */
+    size_t n_picks;
+    bool all;       /* every GPU was asked for */
+    unsigned caps;  /* enum bolt_nv_cap bits */
+};
+
+void bolt_nv_selection_fini(struct bolt_nv_selection *s);
+
+enum bolt_nv_edits_mode {
+    BOLT_NV_EDITS_BUNDLE, /* libraries through the bundle mount (bolt run, nvbind) */
+    BOLT_NV_EDITS_FILES,  /* each file at its host path + hooks (CDI specs) */
+};
+
+/* Driver-wide edits (no per-GPU device nodes): control nodes, files, mounts, hooks. */
+struct bolt_nv_edits_opts {
+    enum bolt_nv_edits_mode mode;
+    const char *bundle_dir; /* BUNDLE: host path of the bundle */
+    const char *hook_path;  /* FILES: absolute path of the nvbind binary for hooks */
+    bool check_nodes;       /* stat each host node and compare st_rdev (fast path: true) */
+};
+
+/*
+ * Edits shared by every selected device: control nodes (nvidiactl, uvm for compute/video,
+ * modeset for display), files for caps, env NVIDIA_DRIVER_CAPABILITIES. Missing optional
+ * nodes/files are skipped with a warning naming them; a wrong major is an error.
+ */
+int bolt_nv_edits_common(const struct bolt_nv_plan *plan, unsigned caps,
+                         const struct bolt_nv_edits_opts *o, struct bolt_cdi_edits *e,
+                         struct bolt_err *err);
+
+/* Edits of one GPU (mig = -1) or MIG device: its /dev/nvidiaN, DRI nodes with graphics,
+ * MIG capability nodes; /dev/dxg on WSL2. */
+int bolt_nv_edits_device(const struct bolt_nv_plan *plan, unsigned gpu, int mig, unsigned caps,
+                         const struct bolt_nv_edits_opts *o, struct bolt_cdi_edits *e,
+                         struct bolt_err *err);
+
+/*
+ * Resolve a request (sel from --gpu/--gpus or the environment; NULL-safe fields) against
+ * the plan and check the requirements (req may be NULL). Errors name what is needed and
+ * what the host has.
+ */
+int bolt_nv_select(const struct bolt_nv_plan *plan, const struct bolt_gpusel *sel,
+                   const struct bolt_gpureq *req, struct bolt_nv_selection *out,
+                   struct bolt_err *err);
+
+/* The driver bundle of plan under <runroot>/nvbind/bundle/<driver-version>-<key>;
+ * built on first use (under an flock). Returns the directory (new string) or NULL. */
+char *bolt_nv_bundle_get(const struct bolt_nv_plan *plan, const char *runroot, unsigned caps,
+                         struct bolt_err *err);
+
+/*
+ * The merged ld.so.cache for a container: the image's cache (rootfs/etc/ld.so.cache read
+ * through the rootfs, may be missing) plus the driver's libraries at their container
+ * paths. Written to cache_path when set (then bind-mounted read-only by the edits), else
+ * straight into rootfs/etc/ld.so.cache. Returns 0 or -1.
+ */
+int bolt_nv_ldcache_for_container(const struct bolt_nv_plan *plan, unsigned caps,
+                                  const char *bundle_dir, const char *rootfs,
+                                  const char *cache_path, struct bolt_err *err);
+
+struct bolt_nv_inject_opts {
+    const char *runroot;    /* plan cache and bundle ("/run/bolt"); required */
+    const char *rootfs;     /* host path of the rootfs; NULL = spec->root_path */
+    const char *cache_path; /* where to write the merged cache; NULL = into the rootfs */
+    const struct bolt_gpusel *sel; /* --gpu/--gpus; NULL = NVIDIA_VISIBLE_DEVICES in env */
+    const struct bolt_nv_config *cfg; /* NULL = bolt_nv_config_load() */
+};
+
+/* What was injected (for leases and `bolt ps`). */
+struct bolt_nv_injected {
+    char **uuids;  /* selected GPU (or MIG) uuids, NULL-terminated */
+    char **indexes; /* "0", "1:0", ... */
+    bool injected;  /* false: nothing was requested */
+};
+
+void bolt_nv_injected_fini(struct bolt_nv_injected *r);
+
+/*
+ * Inject GPUs into spec when requested (o->sel, or NVIDIA_VISIBLE_DEVICES in the process
+ * env; "void"/unset does nothing). Never half-configured: on error spec may have been
+ * partly edited and must be discarded. out may be NULL.
+ */
+int bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
+                        struct bolt_nv_injected *out, struct bolt_err *err);
+
+/*
+ * The OCI runtime's entry (`nvbind create/run`): inject when the bundle's process env has
+ * NVIDIA_VISIBLE_DEVICES (not void). state_root holds the plan cache and the driver bundle;
+ * the merged ld.so.cache is written into the rootfs (root.path, relative to bundle_dir).
+ */
+int bolt_nv_inject_oci(struct bolt_oci_spec *spec, const char *bundle_dir, const char *state_root,
+                       struct bolt_err *err);
+
+/* BOLT_TRACE=1 support: a monotonic clock in nanoseconds. */
+long long bolt_nv_now_ns(void);
+
+#endif
