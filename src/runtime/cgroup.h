@@ -186,6 +186,15 @@ int bolt_cgroup_set_rt_budget(struct bolt_cgroup *cg, int64_t runtime_us, uint64
  */
 int bolt_cgroup_destroy(struct bolt_cgroup *cg, struct bolt_err *err);
 
+/*
+ * A handle on the cgroup a running process is in, for stats, pids, freeze and kill (bolt
+ * stats/top on a container whose handle string is not at hand). The path comes from
+ * /proc/<pid>/cgroup: the pids, then memory, then cgroup2 line. The handle owns no
+ * directory, so destroy removes nothing (it still kills what is inside). A process in
+ * the root cgroup is an error (EINVAL). Returns a new handle or NULL.
+ */
+struct bolt_cgroup *bolt_cgroup_from_pid(pid_t pid, struct bolt_err *err);
+
 /* Free the handle (does not touch the cgroups). NULL is fine. */
 void bolt_cgroup_free(struct bolt_cgroup *cg);
 

@@ -45,4 +45,10 @@ int cgroup_apply_resources(struct bolt_cgroup *cg, const struct bolt_oci_resourc
 int cgroup_bpf_attach_rules(const char *dir, const struct bolt_oci_device_rule *rules, size_t n,
                             struct bolt_err *err);
 
+/*
+ * The path of the pids/memory/cgroup2 line of a /proc/<pid>/cgroup text, relative to the
+ * mount of that hierarchy in l (its mountinfo root removed). New string or NULL (err set).
+ */
+char *cgroup_proc_path(const char *text, const struct bolt_cgroup_layout *l, struct bolt_err *err);
+
 #endif

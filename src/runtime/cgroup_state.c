@@ -4,11 +4,13 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "runtime/cgroup_internal.h"
+#include "util/fs.h"
 #include "util/mem.h"
 
 /* Value of "key N" in a flat keyed file (cpu.stat, memory.stat, memory.events, ...). */
@@ -297,5 +299,91 @@ bolt_cgroup_from_string(const char *s, struct bolt_err *err)
     }
     cg = from_json(root, err);
     json_decref(root);
+    return cg;
+}
+
+/* Path of the line of hierarchy h (v1 controller name, or "" for the 0:: cgroup2 line). */
+static const char *
+proc_line_path(char *text, const char *ctl)
+{
+    char *save = NULL;
+
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        bool match = false;
+        if (c2 == NULL)
+            continue;
+        *c2 = '\0';
+        if (ctl[0] == '\0') {
+            match = c1[1] == '\0';
+        } else {
+            char *s2 = NULL;
+            for (char *w = strtok_r(c1 + 1, ",", &s2); w && !match; w = strtok_r(NULL, ",", &s2))
+                match = strcmp(w, ctl) == 0;
+        }
+        if (match)
+            return c2 + 1;
+    }
+    return NULL;
+}
+
+char *
+cgroup_proc_path(const char *text, const struct bolt_cgroup_layout *l, struct bolt_err *err)
+{
+    static const char *const order[] = {"pids", "memory", ""};
+
+    for (size_t k = 0; k < 3; k++) {
+        int h = order[k][0] ? cgroup_hier_for(l, order[k]) : cgroup_unified(l);
+        cleanup_free char *copy = xstrdup(text);
+        const char *p, *root;
+        size_t rn;
+        if (h < 0 || (order[k][0] && l->hiers[h].v2))
+            continue;
+        p = proc_line_path(copy, order[k]);
+        if (p == NULL || p[0] != '/')
+            continue;
+        /* A mount of a sub-tree (mountinfo root "/a") shows "/a/b" as "/b". */
+        root = l->hiers[h].root ? l->hiers[h].root : "/";
+        rn = strlen(root);
+        if (rn > 1 && strncmp(p, root, rn) == 0 && (p[rn] == '/' || p[rn] == '\0'))
+            p += rn;
+        if (p[0] == '\0' || strcmp(p, "/") == 0) {
+            bolt_err_set(err, EINVAL, "the process is in the root cgroup");
+            return NULL;
+        }
+        return xstrdup(p);
+    }
+    bolt_err_set(err, ENOENT, "no pids, memory or cgroup2 line in /proc/<pid>/cgroup");
+    return NULL;
+}
+
+struct bolt_cgroup *
+bolt_cgroup_from_pid(pid_t pid, struct bolt_err *err)
+{
+    char file[64];
+    cleanup_free char *text = NULL;
+    struct bolt_cgroup_layout *l;
+    struct bolt_cgroup *cg;
+    char *path;
+
+    snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+    text = bolt_read_file(file, NULL, err);
+    if (text == NULL)
+        return NULL;
+    l = bolt_cgroup_layout_detect(NULL, err);
+    if (l == NULL)
+        return NULL;
+    path = cgroup_proc_path(text, l, err);
+    if (path == NULL) {
+        bolt_cgroup_layout_free(l);
+        bolt_err_wrap(err, "cgroup of pid %d", (int)pid);
+        return NULL;
+    }
+    cg = xzalloc(sizeof(*cg));
+    cg->layout = l;
+    cg->path = path;
+    cg->dirs = xcalloc(l->n_hiers + 1, sizeof(char *));
+    for (size_t i = 0; i < l->n_hiers; i++)
+        cg->dirs[i] = xasprintf("%s%s", l->hiers[i].mount, path);
     return cg;
 }

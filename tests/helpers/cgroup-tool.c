@@ -31,6 +31,7 @@ static const char usage[] =
     "  run --state F CMD [ARGS]        run CMD inside the cgroup; prints 'exit N' or 'signal N'\n"
     "  enter --state F PID | pids | stats | freeze | thaw | destroy --state F\n"
     "  kill --state F SIGNUM | rt --state F RUNTIME_US PERIOD_US\n"
+    "  pid PID                         path and usage of the cgroup PID is in\n"
     "  hog MIB | forks N | open PATH   workloads\n"
     "  bench [--path P] [LIMITS] N     median cost of create+devices+enter+destroy\n"
     "LIMITS: --memory B --memory-swap B --memory-reservation B --pids N --cpu-shares N\n"
@@ -321,6 +322,22 @@ cmd_stats(struct bolt_cgroup *cg)
     return 0;
 }
 
+/* The cgroup of a running process: its path and usage. */
+static int
+cmd_pid(pid_t pid)
+{
+    struct bolt_err err = {0};
+    struct bolt_cgroup *cg = bolt_cgroup_from_pid(pid, &err);
+    int rc;
+
+    if (cg == NULL)
+        return die_err(&err);
+    printf("path %s\n", bolt_cgroup_path(cg));
+    rc = cmd_stats(cg);
+    bolt_cgroup_free(cg);
+    return rc;
+}
+
 /* Commands that work on a stored handle. */
 static int
 cmd_handle(const char *cmd, struct args *a, char **rest)
@@ -519,6 +536,8 @@ main(int argc, char **argv)
         return work_open(argv[i + 1]);
     if (strcmp(cmd, "detect") == 0)
         return cmd_detect();
+    if (strcmp(cmd, "pid") == 0 && i + 1 < argc)
+        return cmd_pid((pid_t)num(argv[i + 1], "pid"));
     parse_args(argc - i, argv + i, &a);
     if (strcmp(cmd, "create") == 0)
         return cmd_create(&a);

@@ -384,3 +384,25 @@ EOF
   [[ "$output" != *left* ]]
   [ "${lines[-1]}" = done ]
 }
+
+@test "from_pid: the cgroup of a running process, for stats and top" {
+  cg_create --id "$CGID" --pids 50
+  "$CGTOOL" run --state "$STATE" sleep 300 >/dev/null 2>&1 3>&- &
+  cg_wait_pids 1
+  local pid
+  pid=$("$CGTOOL" pids --state "$STATE" | head -1)
+  run "$CGTOOL" pid "$pid"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "path /bolt/$CGID" ]
+  if [ -n "$(cg_dir pids)" ]; then
+    [[ "$output" == *"pids_current 1"* ]]
+    [[ "$output" == *"pids_limit 50"* ]]
+  fi
+  # a process in the root cgroup has no container cgroup
+  if grep -qE '^[0-9]+:pids:/$' /proc/$$/cgroup; then
+    run "$CGTOOL" pid $$
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"cgroup of pid $$: the process is in the root cgroup"* ]]
+  fi
+}

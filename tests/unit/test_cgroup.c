@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "runtime/cgroup.h"
+#include "runtime/cgroup_internal.h"
 #include "util/mem.h"
 
 /* This machine: v1 controllers each on their own hierarchy, cgroup2 with hugetlb only. */
@@ -420,6 +421,44 @@ test_state_bad(void **state)
                        "expected {version: 1");
 }
 
+static void
+test_proc_path(void **state)
+{
+    struct bolt_err err = {0};
+    struct bolt_cgroup_layout *l = bolt_cgroup_layout_parse(mi_hybrid, proc_cgroups, NULL, &err);
+    struct bolt_cgroup_layout *l2 = bolt_cgroup_layout_parse(mi_v2, NULL, NULL, &err);
+    char *p;
+
+    (void)state;
+    assert_non_null(l);
+    /* the session's memory cgroup differs; the pids line names the container */
+    p = cgroup_proc_path("9:name=systemd:/\n8:pids:/bolt/c1\n4:memory:/process_api/x\n"
+                         "2:cpuacct:/\n0::/bolt/c1\n",
+                         l, &err);
+    assert_non_null(p);
+    assert_string_equal(p, "/bolt/c1");
+    free(p);
+    /* co-mounted controllers on one line */
+    p = cgroup_proc_path("3:memory,pids:/x/y\n", l, &err);
+    assert_string_equal(p, "/x/y");
+    free(p);
+    assert_null(cgroup_proc_path("8:pids:/\n4:memory:/\n0::/\n", l, &err));
+    assert_int_equal(err.errnum, EINVAL);
+    assert_null(cgroup_proc_path("garbage", l, &err));
+    assert_int_equal(err.errnum, ENOENT);
+    p = cgroup_proc_path("0::/bolt/c2\n", l2, &err);
+    assert_string_equal(p, "/bolt/c2");
+    free(p);
+    /* a sub-tree mount: mountinfo root is removed from the path */
+    free(l2->hiers[0].root);
+    l2->hiers[0].root = xstrdup("/outer");
+    p = cgroup_proc_path("0::/outer/bolt/c3\n", l2, &err);
+    assert_string_equal(p, "/bolt/c3");
+    free(p);
+    bolt_cgroup_layout_free(l);
+    bolt_cgroup_layout_free(l2);
+}
+
 int
 main(void)
 {
@@ -434,6 +473,7 @@ main(void)
         cmocka_unit_test(test_bpf_bad_rules),
         cmocka_unit_test(test_state_roundtrip),
         cmocka_unit_test(test_state_bad),
+        cmocka_unit_test(test_proc_path),
     };
 
     return cmocka_run_group_tests_name("cgroup", tests, NULL, NULL);
