@@ -317,7 +317,12 @@ engine_rt_exec(const struct engine_rt *rt, const char *id, const struct bolt_oci
     bolt_strv_push(&argv, id);
     for (size_t i = 0; p->args && p->args[i]; i++)
         bolt_strv_push(&argv, p->args[i]);
-    r = spawn_wait(rt->path, argv, eo->stdio, err);
+    {
+        int stdio[3];
+        for (int i = 0; i < 3; i++)
+            stdio[i] = eo->stdio[i] >= 0 ? eo->stdio[i] : i; /* exec inherits our stdio */
+        r = spawn_wait(rt->path, argv, stdio, err);
+    }
     if (r < 0)
         return -1;
     {

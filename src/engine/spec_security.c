@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -266,8 +267,10 @@ caps_edit(struct bolt_oci_caps *c, const char *cap, bool add)
         }
         if (strcmp(cap, "ALL") == 0) {
             cleanup_strv char **all = bolt_cap_all();
+            /* only what bolt itself may hold: some hosts drop caps from root's bounding set */
             for (size_t i = 0; all[i]; i++)
-                cap_add(sets[s], all[i]);
+                if (prctl(PR_CAPBSET_READ, (unsigned long)i, 0, 0, 0) == 1)
+                    cap_add(sets[s], all[i]);
             continue;
         }
         if (add)
@@ -275,6 +278,17 @@ caps_edit(struct bolt_oci_caps *c, const char *cap, bool add)
         else
             cap_remove(sets[s], cap);
     }
+}
+
+static bool
+cap_in_bounding(const char *canon)
+{
+    cleanup_strv char **all = bolt_cap_all();
+
+    for (size_t i = 0; all[i]; i++)
+        if (strcmp(all[i], canon) == 0)
+            return prctl(PR_CAPBSET_READ, (unsigned long)i, 0, 0, 0) == 1;
+    return false;
 }
 
 static int
@@ -292,6 +306,10 @@ build_caps(struct bolt_oci_spec *spec, const struct bolt_run_opts *o, struct bol
                 return bolt_err_set(err, 0, "%s: unknown capability '%s' (expected a name such "
                                             "as NET_ADMIN or CAP_SYS_TIME, or ALL)",
                                     flags[l], lists[l][i]);
+            if (l == 1 && strcmp(canon, "ALL") != 0 && !cap_in_bounding(canon))
+                return bolt_err_set(err, 0, "--cap-add: %s is not in bolt's own capability "
+                                            "bounding set on this host, so no container can be "
+                                            "given it", canon);
         }
     }
     spec->process.has_caps = true;

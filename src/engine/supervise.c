@@ -198,6 +198,26 @@ check_command(struct sup *s, struct bolt_err *err)
     return 0;
 }
 
+/* docker creates a missing working directory (owned by root) in the container's rootfs */
+static int
+make_workdir(struct sup *s, struct bolt_err *err)
+{
+    const char *cwd = s->spec->process.cwd;
+    cleanup_close int rootfd = -1;
+    int fd;
+
+    if (!cwd || strcmp(cwd, "/") == 0 || under_mount(s->spec, cwd))
+        return 0;
+    rootfd = open(s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0)
+        return bolt_err_set(err, errno, "open rootfs '%s'", s->rootfs);
+    fd = bolt_mkdir_in_root(rootfd, cwd, 0755, err);
+    if (fd < 0)
+        return bolt_err_wrap(err, "create working directory '%s'", cwd);
+    close(fd);
+    return 0;
+}
+
 static int
 console_listen(struct sup *s, char **path_out, struct bolt_err *err)
 {
@@ -205,8 +225,14 @@ console_listen(struct sup *s, char **path_out, struct bolt_err *err)
     cleanup_free char *path = xasprintf("%s/console.sock", s->rdir);
     int fd;
 
-    if (strlen(path) >= sizeof(sa.sun_path))
-        return bolt_err_set(err, ENAMETOOLONG, "console socket path '%s' is too long", path);
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        /* a deep runroot: sun_path holds 108 bytes, so fall back to a short private dir */
+        char tmpl[] = "/tmp/bolt-tty.XXXXXX";
+        if (!mkdtemp(tmpl))
+            return bolt_err_set(err, errno, "create a directory for the console socket");
+        free(path);
+        path = xasprintf("%s/console.sock", tmpl);
+    }
     unlink(path);
     strcpy(sa.sun_path, path);
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -245,8 +271,13 @@ run_fds_close(struct run_fds *f)
             close(*all[i]);
         *all[i] = -1;
     }
-    if (f->con_path)
+    if (f->con_path) {
         unlink(f->con_path);
+        if (strncmp(f->con_path, "/tmp/bolt-tty.", 14) == 0) {
+            *strrchr(f->con_path, '/') = '\0';
+            rmdir(f->con_path);
+        }
+    }
     free(f->con_path);
     f->con_path = NULL;
 }
@@ -554,7 +585,7 @@ bolt_engine_supervise_ex(const struct bolt_ctr_store *st, const char *id, enum b
     memset(&s, 0, sizeof(s));
     s.remove_on_fail = remove_on_fail;
     if (sup_init(&s, st, id, attach, report_fd, err) < 0 || mount_rootfs(&s, err) < 0
-        || check_command(&s, err) < 0) {
+        || make_workdir(&s, err) < 0 || check_command(&s, err) < 0) {
         *fail_code = first_start_failed(&s, err);
         sup_fini(&s);
         return -1;
