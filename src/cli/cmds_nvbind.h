@@ -15,6 +15,8 @@ int cli_nvbind_parse_count(const char *flag, const char *s, int *out);
 
 /* Entry points of `nvbind` verbs: argv[0] = the verb; return the exit status. */
 /* NVBIND-CMD-DECLS: one prototype per verb */
+int cmd_nvbind_cdi(int argc, char **argv);
+int cmd_nvbind_hook(int argc, char **argv);
 int cmd_nvbind_create(int argc, char **argv);
 int cmd_nvbind_start(int argc, char **argv);
 int cmd_nvbind_run(int argc, char **argv);

@@ -13,6 +13,8 @@ struct nvbind_globals nvbind_g;
 
 static const struct cli_cmd nvbind_cmds[] = {
     /* NVBIND-COMMANDS: one line per verb */
+    {"cdi", cmd_nvbind_cdi, "generate, list or validate CDI specs"},
+    {"hook", cmd_nvbind_hook, "OCI hooks for CDI specs (update-ldcache, create-symlinks)"},
     {"create", cmd_nvbind_create, "create a container (waits for start)"},
     {"start", cmd_nvbind_start, "start a created container"},
     {"run", cmd_nvbind_run, "create, start and wait for a container"},

@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "nvbind/cdi.h"
 #include "nvbind/config.h"
@@ -129,6 +130,40 @@ int bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_
  */
 int bolt_nv_inject_oci(struct bolt_oci_spec *spec, const char *bundle_dir, const char *state_root,
                        struct bolt_err *err);
+
+/* ---- CDI specs (cdi_nvidia.c) ---- */
+
+/* Device name strategies (bits). */
+#define BOLT_NV_CDI_NAMES_INDEX      1u /* "0", MIG "0:1" */
+#define BOLT_NV_CDI_NAMES_UUID       2u /* "GPU-...", "MIG-..." */
+#define BOLT_NV_CDI_NAMES_TYPE_INDEX 4u /* "gpu0", "mig0:1" */
+
+/*
+ * A CDI spec (kind nvidia.com/gpu) for the plan: one device per GPU and MIG device under
+ * each strategy's name, plus "all"; files at their host paths; hooks run hook_path
+ * (`nvbind hook create-symlinks` / `update-ldcache`). cdiVersion is the lowest that the
+ * features used need.
+ */
+struct bolt_cdi_spec *bolt_nv_cdi_generate(const struct bolt_nv_plan *plan, unsigned strategies,
+                                           const char *hook_path, struct bolt_err *err);
+
+/* ---- hooks (inject_hook.c) ---- */
+
+/* DT_SONAME (new string or NULL) and ld.so.cache flags of the ELF file name in dirfd.
+ * Returns -1 when it is not an x86-64/i386/aarch64 ELF object. */
+int bolt_nv_elf_soname_at(int dirfd, const char *name, char **soname, int32_t *flags);
+
+/* The host path of a container's rootfs from the OCI state JSON (its bundle's config.json). */
+char *bolt_nv_hook_rootfs(const char *state_json, size_t len, struct bolt_err *err);
+
+/*
+ * update-ldcache: every ELF library in folders (container paths) gets its soname link and
+ * a cache entry; the rootfs' /etc/ld.so.cache is rewritten with the image's entries kept.
+ */
+int bolt_nv_hook_update_ldcache(const char *rootfs, char *const *folders, struct bolt_err *err);
+
+/* create-symlinks: each "TARGET::LINK" (LINK absolute in the container). */
+int bolt_nv_hook_create_symlinks(const char *rootfs, char *const *links, struct bolt_err *err);
 
 /* BOLT_TRACE=1 support: a monotonic clock in nanoseconds. */
 long long bolt_nv_now_ns(void);
