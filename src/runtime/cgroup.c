@@ -197,8 +197,9 @@ bolt_cgroup_enter(struct bolt_cgroup *cg, pid_t pid, struct bolt_err *err)
         if (cgroup_write(cg->dirs[i], "cgroup.procs", buf, err) == 0)
             continue;
         if (err && err->errnum == EINVAL && strv_has(cg->layout->hiers[i].controllers, "cpu"))
-            return bolt_err_wrap(err, "move pid %d into cgroup (a real-time process needs a "
-                                      "real-time budget in its cgroup)",
+            return bolt_err_wrap(err,
+                                 "move pid %d into cgroup (a real-time process needs a "
+                                 "real-time budget in its cgroup)",
                                  (int)pid);
         return bolt_err_wrap(err, "move pid %d into cgroup", (int)pid);
     }

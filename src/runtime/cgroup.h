@@ -61,9 +61,8 @@ struct bolt_cgroup_layout {
  * fixed list of non-controller options is skipped. v2 controllers are left empty.
  * Returns a new layout or NULL (EINVAL/ENOENT: "no cgroup mount under '...'").
  */
-struct bolt_cgroup_layout *bolt_cgroup_layout_parse(const char *mountinfo,
-                                                    const char *proc_cgroups, const char *under,
-                                                    struct bolt_err *err);
+struct bolt_cgroup_layout *bolt_cgroup_layout_parse(const char *mountinfo, const char *proc_cgroups,
+                                                    const char *under, struct bolt_err *err);
 
 /*
  * Detect the layout of this process: parse /proc/self/mountinfo and /proc/cgroups for
@@ -109,8 +108,7 @@ struct bolt_cgroup; /* opaque handle */
  * On failure nothing created is left behind. Returns a new handle or NULL.
  */
 struct bolt_cgroup *bolt_cgroup_create(const char *cgroups_path, const char *id,
-                                       const struct bolt_oci_resources *res,
-                                       struct bolt_err *err);
+                                       const struct bolt_oci_resources *res, struct bolt_err *err);
 
 /* Same with an explicit layout (tests: a private cgroup2 mount). The layout is copied. */
 struct bolt_cgroup *bolt_cgroup_create_in(const struct bolt_cgroup_layout *layout,

@@ -123,8 +123,8 @@ check_rule(const struct bolt_oci_device_rule *r, size_t i, uint32_t *acc, struct
                             "linux.resources.devices[%zu].access '%s': expected letters of 'rwm'",
                             i, r->access);
     if (r->major > INT32_MAX || r->minor > INT32_MAX)
-        return bolt_err_set(err, EINVAL,
-                            "linux.resources.devices[%zu]: major/minor out of range", i);
+        return bolt_err_set(err, EINVAL, "linux.resources.devices[%zu]: major/minor out of range",
+                            i);
     return 0;
 }
 

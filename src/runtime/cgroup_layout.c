@@ -70,9 +70,17 @@ in_proc_cgroups(const char *proc_cgroups, const char *word)
 static bool
 is_plain_option(const char *w)
 {
-    static const char *const plain[] = {"rw", "ro", "noprefix", "xattr", "clone_children",
-                                        "cpuset_v2_mode", "favordynmods", "nsdelegate",
-                                        "memory_recursiveprot", "memory_localevents", NULL};
+    static const char *const plain[] = {"rw",
+                                        "ro",
+                                        "noprefix",
+                                        "xattr",
+                                        "clone_children",
+                                        "cpuset_v2_mode",
+                                        "favordynmods",
+                                        "nsdelegate",
+                                        "memory_recursiveprot",
+                                        "memory_localevents",
+                                        NULL};
 
     for (size_t i = 0; plain[i]; i++)
         if (strcmp(w, plain[i]) == 0)
@@ -132,7 +140,8 @@ layout_add(struct bolt_cgroup_layout *l, bool v2, const char *mount, const char 
 {
     for (size_t i = 0; i < l->n_hiers; i++) {
         /* A hierarchy mounted twice (bind mounts, nested containers): keep the first. */
-        if (l->hiers[i].v2 == v2 && (v2 || same_controllers(l->hiers[i].controllers, controllers))) {
+        if (l->hiers[i].v2 == v2
+            && (v2 || same_controllers(l->hiers[i].controllers, controllers))) {
             bolt_strv_free(controllers);
             return;
         }
@@ -325,8 +334,8 @@ cgroup_layout_describe(const struct bolt_cgroup_layout *l)
 
     for (size_t i = 0; i < l->n_hiers; i++) {
         for (size_t j = 0; l->hiers[i].controllers && l->hiers[i].controllers[j]; j++) {
-            char *n = xasprintf("%s %s%s", out, l->hiers[i].controllers[j],
-                                l->hiers[i].v2 ? "(v2)" : "");
+            char *n =
+                xasprintf("%s %s%s", out, l->hiers[i].controllers[j], l->hiers[i].v2 ? "(v2)" : "");
             free(out);
             out = n;
         }
@@ -366,8 +375,7 @@ normalize_abs(const char *in, char **out, struct bolt_err *err)
 }
 
 int
-bolt_cgroup_path_resolve(const char *cgroups_path, const char *id, char **out,
-                         struct bolt_err *err)
+bolt_cgroup_path_resolve(const char *cgroups_path, const char *id, char **out, struct bolt_err *err)
 {
     cleanup_free char *tmp = NULL;
 
@@ -421,14 +429,14 @@ bolt_cgroup_blkio_to_io_weight(uint64_t weight)
 static const struct bolt_oci_device_rule default_rules[] = {
     {.allow = true, .type = 'c', .major = -1, .minor = -1, .access = "m"},
     {.allow = true, .type = 'b', .major = -1, .minor = -1, .access = "m"},
-    {.allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm"},   /* null */
-    {.allow = true, .type = 'c', .major = 1, .minor = 5, .access = "rwm"},   /* zero */
-    {.allow = true, .type = 'c', .major = 1, .minor = 7, .access = "rwm"},   /* full */
-    {.allow = true, .type = 'c', .major = 5, .minor = 0, .access = "rwm"},   /* tty */
-    {.allow = true, .type = 'c', .major = 1, .minor = 8, .access = "rwm"},   /* random */
-    {.allow = true, .type = 'c', .major = 1, .minor = 9, .access = "rwm"},   /* urandom */
-    {.allow = true, .type = 'c', .major = 5, .minor = 1, .access = "rwm"},   /* console */
-    {.allow = true, .type = 'c', .major = 5, .minor = 2, .access = "rwm"},   /* ptmx */
+    {.allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm"},    /* null */
+    {.allow = true, .type = 'c', .major = 1, .minor = 5, .access = "rwm"},    /* zero */
+    {.allow = true, .type = 'c', .major = 1, .minor = 7, .access = "rwm"},    /* full */
+    {.allow = true, .type = 'c', .major = 5, .minor = 0, .access = "rwm"},    /* tty */
+    {.allow = true, .type = 'c', .major = 1, .minor = 8, .access = "rwm"},    /* random */
+    {.allow = true, .type = 'c', .major = 1, .minor = 9, .access = "rwm"},    /* urandom */
+    {.allow = true, .type = 'c', .major = 5, .minor = 1, .access = "rwm"},    /* console */
+    {.allow = true, .type = 'c', .major = 5, .minor = 2, .access = "rwm"},    /* ptmx */
     {.allow = true, .type = 'c', .major = 136, .minor = -1, .access = "rwm"}, /* pts/N */
 };
 

@@ -141,8 +141,7 @@ apply_memory(struct bolt_cgroup *cg, const struct bolt_oci_resources *r, struct 
             return -1;
         if (r->has_memory_swappiness && r->memory_swappiness > 100)
             return bolt_err_set(err, 0,
-                                "linux.resources.memory.swappiness %" PRIu64
-                                ": expected 0..100",
+                                "linux.resources.memory.swappiness %" PRIu64 ": expected 0..100",
                                 r->memory_swappiness);
         if (r->disable_oom_killer && cgroup_write(c.dir, "memory.oom_control", "1", err) < 0)
             return -1;
@@ -222,9 +221,11 @@ apply_cpu(struct bolt_cgroup *cg, const struct bolt_oci_resources *r, struct bol
     if ((r->cpu_cpus && r->cpu_cpus[0]) || (r->cpu_mems && r->cpu_mems[0])) {
         if (ctl_get(cg, "cpuset", "linux.resources.cpu.cpus/mems", &c, err) < 0)
             return -1;
-        if (r->cpu_cpus && r->cpu_cpus[0] && cgroup_write(c.dir, "cpuset.cpus", r->cpu_cpus, err) < 0)
+        if (r->cpu_cpus && r->cpu_cpus[0]
+            && cgroup_write(c.dir, "cpuset.cpus", r->cpu_cpus, err) < 0)
             return -1;
-        if (r->cpu_mems && r->cpu_mems[0] && cgroup_write(c.dir, "cpuset.mems", r->cpu_mems, err) < 0)
+        if (r->cpu_mems && r->cpu_mems[0]
+            && cgroup_write(c.dir, "cpuset.mems", r->cpu_mems, err) < 0)
             return -1;
     }
     return 0;
@@ -394,16 +395,15 @@ bolt_cgroup_set_rt_budget(struct bolt_cgroup *cg, int64_t runtime_us, uint64_t p
     if (period_us == 0)
         period_us = (uint64_t)read_i64(c.dir, "cpu.rt_period_us", 1000000);
     if (runtime_us > (int64_t)period_us)
-        return bolt_err_set(err, 0,
-                            "real-time budget: runtime %" PRId64 " us exceeds the period %" PRIu64
-                            " us",
-                            runtime_us, period_us);
+        return bolt_err_set(
+            err, 0, "real-time budget: runtime %" PRId64 " us exceeds the period %" PRIu64 " us",
+            runtime_us, period_us);
     i = cgroup_hier_for(cg->layout, "cpu");
     parent = xstrdup(cg->layout->hiers[i].mount);
     /* Walk the ancestors below the mount point, top-down. */
     for (const char *p = strchr(cg->path + 1, '/'); runtime_us > 0 && p; p = strchr(p + 1, '/')) {
-        cleanup_free char *anc = xasprintf("%s%.*s", cg->layout->hiers[i].mount,
-                                           (int)(p - cg->path), cg->path);
+        cleanup_free char *anc =
+            xasprintf("%s%.*s", cg->layout->hiers[i].mount, (int)(p - cg->path), cg->path);
         if (rt_grow_ancestor(anc, parent, runtime_us, period_us, err) < 0)
             return -1;
         free(parent);

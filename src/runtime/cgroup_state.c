@@ -205,8 +205,10 @@ parse_hier(json_t *o, size_t i, struct bolt_cgroup_hier *h, struct bolt_err *err
     json_array_foreach(ctl, j, c)
     {
         if (!json_is_string(c))
-            return bolt_err_set(err, EINVAL, "cgroup state: hierarchies[%zu].controllers[%zu]: "
-                                             "expected string", i, j);
+            return bolt_err_set(err, EINVAL,
+                                "cgroup state: hierarchies[%zu].controllers[%zu]: "
+                                "expected string",
+                                i, j);
         bolt_strv_push(&h->controllers, json_string_value(c));
     }
     return 0;
@@ -233,8 +235,8 @@ from_json(json_t *root, struct bolt_err *err)
 {
     struct bolt_cgroup_layout *l = xzalloc(sizeof(*l));
     struct bolt_cgroup *cg = NULL;
-    json_t *hiers = json_object_get(root, "hierarchies"), *created = json_object_get(root,
-                                                                                      "created");
+    json_t *hiers = json_object_get(root, "hierarchies"),
+           *created = json_object_get(root, "created");
     const char *mode = json_string_value(json_object_get(root, "mode"));
     const char *path = json_string_value(json_object_get(root, "path"));
     size_t i;
@@ -247,9 +249,10 @@ from_json(json_t *root, struct bolt_err *err)
                      "hierarchies[], created[]}");
         goto fail;
     }
-    l->mode = strcmp(mode, "v1") == 0 ? BOLT_CGROUP_V1
-              : strcmp(mode, "v2") == 0 ? BOLT_CGROUP_V2
-              : strcmp(mode, "hybrid") == 0 ? BOLT_CGROUP_HYBRID : 0;
+    l->mode = strcmp(mode, "v1") == 0       ? BOLT_CGROUP_V1
+              : strcmp(mode, "v2") == 0     ? BOLT_CGROUP_V2
+              : strcmp(mode, "hybrid") == 0 ? BOLT_CGROUP_HYBRID
+                                            : 0;
     if (l->mode == 0) {
         bolt_err_set(err, EINVAL, "cgroup state: mode '%s': expected v1, v2 or hybrid", mode);
         goto fail;

@@ -60,7 +60,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     case 'p': {
         char *out = NULL;
-        if (bolt_cgroup_path_resolve(s, "id", &out, &err) == 0 && (out[0] != '/' || strstr(out, "/../")))
+        if (bolt_cgroup_path_resolve(s, "id", &out, &err) == 0
+            && (out[0] != '/' || strstr(out, "/../")))
             abort();
         free(out);
         break;

@@ -64,9 +64,25 @@ num(const char *s, const char *what)
 }
 
 enum {
-    OPT_MEMORY = 256, OPT_SWAP, OPT_RESERVATION, OPT_PIDS, OPT_SHARES, OPT_QUOTA, OPT_PERIOD, OPT_CPUS,
-    OPT_MEMS, OPT_HUGETLB, OPT_BLKIO, OPT_RT_RUNTIME, OPT_RT_PERIOD, OPT_SWAPPINESS, OPT_ID, OPT_PATH,
-    OPT_STATE, OPT_DEFAULTS, OPT_ROOT,
+    OPT_MEMORY = 256,
+    OPT_SWAP,
+    OPT_RESERVATION,
+    OPT_PIDS,
+    OPT_SHARES,
+    OPT_QUOTA,
+    OPT_PERIOD,
+    OPT_CPUS,
+    OPT_MEMS,
+    OPT_HUGETLB,
+    OPT_BLKIO,
+    OPT_RT_RUNTIME,
+    OPT_RT_PERIOD,
+    OPT_SWAPPINESS,
+    OPT_ID,
+    OPT_PATH,
+    OPT_STATE,
+    OPT_DEFAULTS,
+    OPT_ROOT,
 };
 
 static const struct option opts[] = {
@@ -106,8 +122,8 @@ add_hugetlb(struct bolt_oci_resources *r, const char *arg)
         fprintf(stderr, "cgroup-tool: --hugetlb '%s': expected SIZE=BYTES (2MB=4194304)\n", arg);
         exit(2);
     }
-    r->hugepage_limits = xreallocarray(r->hugepage_limits, r->n_hugepage_limits + 1,
-                                       sizeof(*r->hugepage_limits));
+    r->hugepage_limits =
+        xreallocarray(r->hugepage_limits, r->n_hugepage_limits + 1, sizeof(*r->hugepage_limits));
     r->hugepage_limits[r->n_hugepage_limits].page_size = xstrndup(arg, (size_t)(eq - arg));
     r->hugepage_limits[r->n_hugepage_limits++].limit = (uint64_t)num(eq + 1, "--hugetlb");
 }
@@ -118,8 +134,14 @@ parse_limit(struct args *a, int c, const char *v)
     struct bolt_oci_resources *r = &a->res;
 
     switch (c) {
-    case OPT_MEMORY: r->has_memory_limit = true; r->memory_limit = num(v, "--memory"); break;
-    case OPT_SWAP: r->has_memory_swap = true; r->memory_swap = num(v, "--memory-swap"); break;
+    case OPT_MEMORY:
+        r->has_memory_limit = true;
+        r->memory_limit = num(v, "--memory");
+        break;
+    case OPT_SWAP:
+        r->has_memory_swap = true;
+        r->memory_swap = num(v, "--memory-swap");
+        break;
     case OPT_RESERVATION:
         r->has_memory_reservation = true;
         r->memory_reservation = num(v, "--memory-reservation");
@@ -128,21 +150,58 @@ parse_limit(struct args *a, int c, const char *v)
         r->has_memory_swappiness = true;
         r->memory_swappiness = (uint64_t)num(v, "--swappiness");
         break;
-    case OPT_PIDS: r->has_pids_limit = true; r->pids_limit = num(v, "--pids"); break;
-    case OPT_SHARES: r->has_cpu_shares = true; r->cpu_shares = (uint64_t)num(v, "--cpu-shares"); break;
-    case OPT_QUOTA: r->has_cpu_quota = true; r->cpu_quota = num(v, "--cpu-quota"); break;
-    case OPT_PERIOD: r->has_cpu_period = true; r->cpu_period = (uint64_t)num(v, "--cpu-period"); break;
-    case OPT_CPUS: r->cpu_cpus = xstrdup(v); break;
-    case OPT_MEMS: r->cpu_mems = xstrdup(v); break;
-    case OPT_HUGETLB: add_hugetlb(r, v); break;
-    case OPT_BLKIO: r->has_blkio_weight = true; r->blkio_weight = (uint16_t)num(v, "--blkio-weight"); break;
-    case OPT_RT_RUNTIME: r->has_cpu_rt_runtime = true; r->cpu_rt_runtime = num(v, "--rt-runtime"); break;
-    case OPT_RT_PERIOD: r->has_cpu_rt_period = true; r->cpu_rt_period = (uint64_t)num(v, "--rt-period"); break;
-    case OPT_ID: a->id = v; break;
-    case OPT_PATH: a->path = v; break;
-    case OPT_STATE: state_file = xstrdup(v); break;
-    case OPT_DEFAULTS: a->defaults = true; break;
-    default: fputs(usage, stderr); exit(2);
+    case OPT_PIDS:
+        r->has_pids_limit = true;
+        r->pids_limit = num(v, "--pids");
+        break;
+    case OPT_SHARES:
+        r->has_cpu_shares = true;
+        r->cpu_shares = (uint64_t)num(v, "--cpu-shares");
+        break;
+    case OPT_QUOTA:
+        r->has_cpu_quota = true;
+        r->cpu_quota = num(v, "--cpu-quota");
+        break;
+    case OPT_PERIOD:
+        r->has_cpu_period = true;
+        r->cpu_period = (uint64_t)num(v, "--cpu-period");
+        break;
+    case OPT_CPUS:
+        r->cpu_cpus = xstrdup(v);
+        break;
+    case OPT_MEMS:
+        r->cpu_mems = xstrdup(v);
+        break;
+    case OPT_HUGETLB:
+        add_hugetlb(r, v);
+        break;
+    case OPT_BLKIO:
+        r->has_blkio_weight = true;
+        r->blkio_weight = (uint16_t)num(v, "--blkio-weight");
+        break;
+    case OPT_RT_RUNTIME:
+        r->has_cpu_rt_runtime = true;
+        r->cpu_rt_runtime = num(v, "--rt-runtime");
+        break;
+    case OPT_RT_PERIOD:
+        r->has_cpu_rt_period = true;
+        r->cpu_rt_period = (uint64_t)num(v, "--rt-period");
+        break;
+    case OPT_ID:
+        a->id = v;
+        break;
+    case OPT_PATH:
+        a->path = v;
+        break;
+    case OPT_STATE:
+        state_file = xstrdup(v);
+        break;
+    case OPT_DEFAULTS:
+        a->defaults = true;
+        break;
+    default:
+        fputs(usage, stderr);
+        exit(2);
     }
 }
 
@@ -236,7 +295,8 @@ cmd_devices(struct args *a, int argc, char **argv)
     struct bolt_cgroup *cg = load_state();
     size_t nd = 0, n = 0;
     const struct bolt_oci_device_rule *d = bolt_cgroup_default_device_rules(&nd);
-    cleanup_free struct bolt_oci_device_rule *rules = xcalloc((size_t)argc + nd + 1, sizeof(*rules));
+    cleanup_free struct bolt_oci_device_rule *rules =
+        xcalloc((size_t)argc + nd + 1, sizeof(*rules));
     int rc = 0;
 
     for (int i = 0; i < argc; i++) {
@@ -314,8 +374,8 @@ cmd_stats(struct bolt_cgroup *cg)
     if (st.has_memory)
         printf("memory_usage %" PRIu64 "\nmemory_max_usage %" PRIu64 "\nmemory_limit %" PRIu64
                "\nmemory_cache %" PRIu64 "\noom_kills %" PRIu64 "\nmemory_failcnt %" PRIu64 "\n",
-               st.memory_usage, st.memory_max_usage, st.memory_limit, st.memory_cache,
-               st.oom_kills, st.memory_failcnt);
+               st.memory_usage, st.memory_max_usage, st.memory_limit, st.memory_cache, st.oom_kills,
+               st.memory_failcnt);
     if (st.has_pids)
         printf("pids_current %" PRIu64 "\npids_limit %" PRIu64 "\n", st.pids_current,
                st.pids_limit);
@@ -472,7 +532,8 @@ cmd_bench(struct args *a, long n)
     cleanup_free uint64_t *t = xcalloc((size_t)n, sizeof(*t));
     uint64_t phase[5] = {0};
 
-    rules[0] = (struct bolt_oci_device_rule){.type = 'a', .major = -1, .minor = -1, .access = "rwm"};
+    rules[0] =
+        (struct bolt_oci_device_rule){.type = 'a', .major = -1, .minor = -1, .access = "rwm"};
     memcpy(rules + 1, d, nd * sizeof(*d));
     for (long i = 0; i < n; i++) {
         cleanup_free char *id = xasprintf("bench-%d-%ld", (int)getpid(), i);

@@ -53,9 +53,10 @@ static const char mi_v1[] =
     "40 22 0:28 / /mnt/memory rw,relatime - cgroup cgroup rw,memory\n"
     "41 25 0:28 / /sys/fs/cgroup/memory2 rw,relatime - cgroup cgroup rw,memory\n";
 
-static const char mi_v2[] = "24 18 0:22 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - "
-                            "cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot\n"
-                            "90 22 0:50 / /tmp/my\\040cg rw,relatime - cgroup2 none rw\n";
+static const char mi_v2[] =
+    "24 18 0:22 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - "
+    "cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot\n"
+    "90 22 0:50 / /tmp/my\\040cg rw,relatime - cgroup2 none rw\n";
 
 static void
 test_layout_hybrid(void **state)
@@ -287,19 +288,19 @@ test_bpf_default_policy(void **state)
     const struct bolt_oci_device_rule *d = bolt_cgroup_default_device_rules(&nd);
     struct bolt_oci_device_rule *rules = xcalloc(nd + 1, sizeof(*rules));
     static const struct rule_case cases[] = {
-        {CHR, RD | WR, 1, 3, 1},  /* /dev/null */
-        {CHR, RD, 1, 9, 1},       /* /dev/urandom */
+        {CHR, RD | WR, 1, 3, 1},   /* /dev/null */
+        {CHR, RD, 1, 9, 1},        /* /dev/urandom */
         {CHR, RD | WR, 136, 7, 1}, /* /dev/pts/7 */
-        {CHR, RD, 1, 4, 0},       /* /dev/port: not allowed */
+        {CHR, RD, 1, 4, 0},        /* /dev/port: not allowed */
         {CHR, RD | WR, 195, 0, 0}, /* /dev/nvidia0 not granted */
-        {BLK, MK, 8, 0, 1},       /* mknod of any node is allowed */
-        {BLK, RD, 8, 0, 0},       /* but not reading a disk */
+        {BLK, MK, 8, 0, 1},        /* mknod of any node is allowed */
+        {BLK, RD, 8, 0, 0},        /* but not reading a disk */
         {CHR, MK | RD, 10, 200, 0},
     };
 
     (void)state;
-    rules[0] = (struct bolt_oci_device_rule){.allow = false, .type = 'a', .major = -1,
-                                             .minor = -1, .access = "rwm"};
+    rules[0] = (struct bolt_oci_device_rule){
+        .allow = false, .type = 'a', .major = -1, .minor = -1, .access = "rwm"};
     memcpy(rules + 1, d, nd * sizeof(*d));
     check_rules(rules, nd + 1, cases, sizeof(cases) / sizeof(cases[0]));
     free(rules);
@@ -316,15 +317,16 @@ test_bpf_order_and_access(void **state)
         {.allow = true, .type = 'c', .major = 195, .minor = 0, .access = "rw"},
     };
     static const struct rule_case c1[] = {
-        {CHR, RD, 1, 3, 1},       {CHR, WR, 1, 3, 0},      {CHR, RD | WR, 1, 3, 0},
-        {BLK, WR, 1, 3, 1},       {CHR, RD | WR, 195, 0, 1}, {CHR, RD | WR, 195, 1, 0},
-        {CHR, MK, 195, 0, 0},     {CHR, RD, 4, 1, 1},
+        {CHR, RD, 1, 3, 1},   {CHR, WR, 1, 3, 0},        {CHR, RD | WR, 1, 3, 0},
+        {BLK, WR, 1, 3, 1},   {CHR, RD | WR, 195, 0, 1}, {CHR, RD | WR, 195, 1, 0},
+        {CHR, MK, 195, 0, 0}, {CHR, RD, 4, 1, 1},
     };
     /* No wildcard rule: the default stays "allow" like a fresh v1 cgroup. */
     static const struct bolt_oci_device_rule r2[] = {
         {.allow = false, .type = 'b', .major = 8, .minor = -1, .access = ""},
     };
-    static const struct rule_case c2[] = {{BLK, RD, 8, 1, 0}, {BLK, RD, 9, 1, 1}, {CHR, RD, 8, 1, 1}};
+    static const struct rule_case c2[] = {
+        {BLK, RD, 8, 1, 0}, {BLK, RD, 9, 1, 1}, {CHR, RD, 8, 1, 1}};
     /* Everything before the last "a" reset is dead. */
     static const struct bolt_oci_device_rule r3[] = {
         {.allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm"},
@@ -343,8 +345,8 @@ test_bpf_order_and_access(void **state)
 static void
 test_bpf_bad_rules(void **state)
 {
-    struct bolt_oci_device_rule r = {.allow = true, .type = 'x', .major = 1, .minor = 1,
-                                     .access = "r"};
+    struct bolt_oci_device_rule r = {
+        .allow = true, .type = 'x', .major = 1, .minor = 1, .access = "r"};
     struct bolt_err err = {0};
     struct bpf_insn *insns = NULL;
     size_t n = 0;
