@@ -220,7 +220,7 @@ gpu_to_json(const struct bolt_nv_gpu *g)
 
     for (size_t k = 0; k < g->n_migs; k++) {
         const struct bolt_nv_mig *m = &g->migs[k];
-        json_array_append_new(migs, json_pack("{s:i, s:i, s:s?, s:s?, s:I, s:i, s:i}", "gi",
+        json_array_append_new(migs, json_pack("{s:i, s:i, s:s*, s:s*, s:I, s:i, s:i}", "gi",
                                               (int)m->gi, "ci", (int)m->ci, "uuid", m->uuid,
                                               "name", m->name, "memory_total",
                                               (json_int_t)m->mem_total, "gi_cap_minor",
@@ -245,7 +245,7 @@ bolt_nv_plan_to_json(const struct bolt_nv_plan *p, bool pretty)
         json_array_append_new(gpus, gpu_to_json(&p->gpus[i]));
     for (size_t i = 0; i < p->n_nodes; i++) {
         const struct bolt_nv_node *n = &p->nodes[i];
-        json_array_append_new(nodes, json_pack("{s:s, s:i, s:i, s:i, s:s, s:i, s:s?}", "path",
+        json_array_append_new(nodes, json_pack("{s:s, s:i, s:i, s:i, s:s, s:i, s:s*}", "path",
                                                n->path, "major", (int)n->major, "minor",
                                                (int)n->minor, "mode", (int)n->mode, "role",
                                                node_roles[n->role], "gpu", n->gpu, "cap", n->cap));
@@ -253,14 +253,14 @@ bolt_nv_plan_to_json(const struct bolt_nv_plan *p, bool pretty)
     for (size_t i = 0; i < p->n_files; i++) {
         const struct bolt_nv_file *f = &p->files[i];
         char caps[128];
-        json_array_append_new(files, json_pack("{s:s, s:s?, s:s, s:s}", "path", f->path,
+        json_array_append_new(files, json_pack("{s:s, s:s*, s:s, s:s}", "path", f->path,
                                                "soname", f->soname, "kind",
                                                file_kinds[f->kind], "caps",
                                                bolt_nv_caps_str(f->caps, caps, sizeof(caps))));
     }
     for (size_t i = 0; p->warnings && p->warnings[i]; i++)
         json_array_append_new(warn, json_string(p->warnings[i]));
-    root = json_pack("{s:i, s:s?, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, "
+    root = json_pack("{s:i, s:s*, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s*, s:s*, "
                      "s:{s:I, s:I, s:I, s:I}, s:o, s:o, s:o, s:o}",
                      "format", PLAN_FORMAT, "driver_version", p->driver_version, "driver_type",
                      bolt_nv_driver_type_str(p->type), "cuda_version", p->cuda_version, "source",
