@@ -27,7 +27,7 @@ count_tap() {
 
 # Unit tests and fuzz replays: every test binary meson knows.
 for exe in build/tests/test_*; do
-  [ -x "$exe" ] || continue
+  [ -f "$exe" ] && [ -x "$exe" ] || continue
   n=$(basename "$exe")
   CMOCKA_MESSAGE_OUTPUT=TAP "$exe" >"$LOG/$n.tap" 2>&1
   rc=$?
@@ -35,7 +35,7 @@ for exe in build/tests/test_*; do
   count_tap "unit/$n" "$LOG/$n.tap"
 done
 for exe in build/tests/fuzz_*; do
-  [ -x "$exe" ] || continue
+  [ -f "$exe" ] && [ -x "$exe" ] || continue
   n=$(basename "$exe" | sed 's/^fuzz_//')
   corpus="tests/fuzz/corpus/$n"
   [ -d "$corpus" ] || continue
