@@ -71,14 +71,10 @@ static const struct flag_opt flag_opts[] = {
 };
 
 static const struct flag_opt propagation_opts[] = {
-    {"private", false, MS_PRIVATE},
-    {"rprivate", false, MS_PRIVATE | MS_REC},
-    {"shared", false, MS_SHARED},
-    {"rshared", false, MS_SHARED | MS_REC},
-    {"slave", false, MS_SLAVE},
-    {"rslave", false, MS_SLAVE | MS_REC},
-    {"unbindable", false, MS_UNBINDABLE},
-    {"runbindable", false, MS_UNBINDABLE | MS_REC},
+    {"private", false, MS_PRIVATE},       {"rprivate", false, MS_PRIVATE | MS_REC},
+    {"shared", false, MS_SHARED},         {"rshared", false, MS_SHARED | MS_REC},
+    {"slave", false, MS_SLAVE},           {"rslave", false, MS_SLAVE | MS_REC},
+    {"unbindable", false, MS_UNBINDABLE}, {"runbindable", false, MS_UNBINDABLE | MS_REC},
 };
 
 /* Recursive attributes for mount_setattr(AT_RECURSIVE): set `set`, clear `clr`. */
@@ -113,14 +109,35 @@ static const struct rec_opt rec_opts[] = {
  * Anything else without '=' is a typo we refuse rather than pass to the kernel.
  */
 static const char *const fs_words[] = {
-    "newinstance", "userxattr", "volatile", "noswap", "acl", "noacl", "user_xattr",
-    "nouser_xattr", "discard", "nodiscard", "barrier", "nobarrier", "noload", "inode64",
-    "inode32", "hard", "soft", "intr", "nointr", "nolock", "tcp", "udp", "nouuid",
-    "norecovery", "grpid", "nogrpid", "bsdgroups", "sysvgroups", "quota", "noquota",
-    "usrquota", "grpquota", "nsdelegate", "memory_recursiveprot", "favordynmods",
-    "memory_localevents", "none", "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer",
-    "net_cls", "net_prio", "blkio", "perf_event", "pids", "hugetlb", "rdma", "misc",
-    "xattr", "noxattr", "compress", "ssd", "nossd", "space_cache",
+    "newinstance",  "userxattr",
+    "volatile",     "noswap",
+    "acl",          "noacl",
+    "user_xattr",   "nouser_xattr",
+    "discard",      "nodiscard",
+    "barrier",      "nobarrier",
+    "noload",       "inode64",
+    "inode32",      "hard",
+    "soft",         "intr",
+    "nointr",       "nolock",
+    "tcp",          "udp",
+    "nouuid",       "norecovery",
+    "grpid",        "nogrpid",
+    "bsdgroups",    "sysvgroups",
+    "quota",        "noquota",
+    "usrquota",     "grpquota",
+    "nsdelegate",   "memory_recursiveprot",
+    "favordynmods", "memory_localevents",
+    "none",         "cpu",
+    "cpuacct",      "cpuset",
+    "memory",       "devices",
+    "freezer",      "net_cls",
+    "net_prio",     "blkio",
+    "perf_event",   "pids",
+    "hugetlb",      "rdma",
+    "misc",         "xattr",
+    "noxattr",      "compress",
+    "ssd",          "nossd",
+    "space_cache",
 };
 
 static void

@@ -14,8 +14,8 @@
 
 struct bolt_sha256_lite {
     uint32_t h[8];
-    uint64_t total;   /* bytes hashed so far */
-    uint8_t buf[64];  /* pending partial block */
+    uint64_t total;  /* bytes hashed so far */
+    uint8_t buf[64]; /* pending partial block */
     size_t used;
 };
 

@@ -24,8 +24,8 @@ const char *const bolt_oci_hook_names[BOLT_OCI_HOOK_KINDS] = {
 };
 
 const char *const bolt_oci_ns_names[BOLT_NS_TYPES] = {
-    [BOLT_NS_PID] = "pid",   [BOLT_NS_NETWORK] = "network", [BOLT_NS_MOUNT] = "mount",
-    [BOLT_NS_IPC] = "ipc",   [BOLT_NS_UTS] = "uts",         [BOLT_NS_USER] = "user",
+    [BOLT_NS_PID] = "pid",       [BOLT_NS_NETWORK] = "network", [BOLT_NS_MOUNT] = "mount",
+    [BOLT_NS_IPC] = "ipc",       [BOLT_NS_UTS] = "uts",         [BOLT_NS_USER] = "user",
     [BOLT_NS_CGROUP] = "cgroup", [BOLT_NS_TIME] = "time",
 };
 
@@ -38,16 +38,46 @@ const int bolt_oci_ns_clone_flags[BOLT_NS_TYPES] = {
 
 /* Capability names by number (linux/capability.h up to CAP_LAST_CAP of Linux 6.x). */
 static const char *const cap_names[] = {
-    "CAP_CHOWN",           "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-    "CAP_FSETID",          "CAP_KILL",           "CAP_SETGID",          "CAP_SETUID",
-    "CAP_SETPCAP",         "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",       "CAP_NET_RAW",        "CAP_IPC_LOCK",        "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",      "CAP_SYS_RAWIO",      "CAP_SYS_CHROOT",      "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",       "CAP_SYS_ADMIN",      "CAP_SYS_BOOT",        "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",    "CAP_SYS_TIME",       "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
-    "CAP_LEASE",           "CAP_AUDIT_WRITE",    "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",    "CAP_MAC_ADMIN",      "CAP_SYSLOG",          "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",   "CAP_AUDIT_READ",     "CAP_PERFMON",         "CAP_BPF",
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
     "CAP_CHECKPOINT_RESTORE",
 };
 
@@ -62,10 +92,10 @@ bolt_oci_cap_from_name(const char *name)
 
 /* RLIMIT_* names by number (asm-generic/resource.h). */
 static const char *const rlimit_names[] = {
-    "RLIMIT_CPU",     "RLIMIT_FSIZE",  "RLIMIT_DATA",    "RLIMIT_STACK",      "RLIMIT_CORE",
-    "RLIMIT_RSS",     "RLIMIT_NPROC",  "RLIMIT_NOFILE",  "RLIMIT_MEMLOCK",    "RLIMIT_AS",
-    "RLIMIT_LOCKS",   "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_RTPRIO",
-    "RLIMIT_RTTIME",
+    "RLIMIT_CPU",      "RLIMIT_FSIZE", "RLIMIT_DATA",   "RLIMIT_STACK",
+    "RLIMIT_CORE",     "RLIMIT_RSS",   "RLIMIT_NPROC",  "RLIMIT_NOFILE",
+    "RLIMIT_MEMLOCK",  "RLIMIT_AS",    "RLIMIT_LOCKS",  "RLIMIT_SIGPENDING",
+    "RLIMIT_MSGQUEUE", "RLIMIT_NICE",  "RLIMIT_RTPRIO", "RLIMIT_RTTIME",
 };
 
 int
@@ -316,8 +346,8 @@ bolt_oci_spec_set_annotation(struct bolt_oci_spec *spec, const char *key, const 
             return;
         }
     }
-    spec->annotations = xreallocarray(spec->annotations, spec->n_annotations + 1,
-                                      sizeof(*spec->annotations));
+    spec->annotations =
+        xreallocarray(spec->annotations, spec->n_annotations + 1, sizeof(*spec->annotations));
     a = &spec->annotations[spec->n_annotations++];
     a->key = xstrdup(key);
     a->value = xstrdup(value);

@@ -63,8 +63,8 @@ struct bolt_oci_idmap {
 
 struct bolt_oci_mount {
     char *destination;
-    char *type;    /* may be NULL (bind) */
-    char *source;  /* may be NULL */
+    char *type;     /* may be NULL (bind) */
+    char *source;   /* may be NULL */
     char **options; /* NULL-terminated; may be NULL */
     /* idmapped mount (runtime-spec 1.2 "uidMappings"/"gidMappings"); empty = none */
     struct bolt_oci_idmap *uid_mappings;
@@ -132,10 +132,10 @@ struct bolt_oci_device {
 
 struct bolt_oci_device_rule {
     bool allow;
-    char type;        /* 'a', 'c', 'b' ('a' when absent) */
-    int64_t major;    /* -1 = wildcard */
-    int64_t minor;    /* -1 = wildcard */
-    char access[4];   /* subset of "rwm"; "rwm" when absent */
+    char type;      /* 'a', 'c', 'b' ('a' when absent) */
+    int64_t major;  /* -1 = wildcard */
+    int64_t minor;  /* -1 = wildcard */
+    char access[4]; /* subset of "rwm"; "rwm" when absent */
 };
 
 struct bolt_oci_sysctl {
@@ -185,8 +185,8 @@ struct bolt_oci_seccomp_arg {
 };
 
 struct bolt_oci_seccomp_rule {
-    char **names;  /* syscall names */
-    char *action;  /* SCMP_ACT_* */
+    char **names; /* syscall names */
+    char *action; /* SCMP_ACT_* */
     bool has_errno_ret;
     uint32_t errno_ret;
     struct bolt_oci_seccomp_arg *args;
@@ -308,9 +308,9 @@ int bolt_oci_spec_find_ns(const struct bolt_oci_spec *spec, enum bolt_oci_ns_typ
 
 /* Parsed mount options (shared by the runtime and validation). */
 struct bolt_mount_opts {
-    unsigned long flags;        /* MS_* set */
-    unsigned long clear_flags;  /* MS_* explicitly cleared (rw, suid, dev, exec...) */
-    unsigned long propagation;  /* MS_PRIVATE/MS_SLAVE/MS_SHARED/MS_UNBINDABLE | MS_REC */
+    unsigned long flags;       /* MS_* set */
+    unsigned long clear_flags; /* MS_* explicitly cleared (rw, suid, dev, exec...) */
+    unsigned long propagation; /* MS_PRIVATE/MS_SLAVE/MS_SHARED/MS_UNBINDABLE | MS_REC */
     bool bind, recursive;
     bool idmap;
     bool idmap_recursive; /* "ridmap" */

@@ -8,16 +8,36 @@
 
 /* docker's default capability set (moby oci/caps/defaults.go). */
 static const char *const default_caps[] = {
-    "CAP_CHOWN",        "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
-    "CAP_MKNOD",        "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
-    "CAP_SETFCAP",      "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-    "CAP_KILL",         "CAP_AUDIT_WRITE",  NULL,
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_FSETID",
+    "CAP_FOWNER",
+    "CAP_MKNOD",
+    "CAP_NET_RAW",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETFCAP",
+    "CAP_SETPCAP",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_SYS_CHROOT",
+    "CAP_KILL",
+    "CAP_AUDIT_WRITE",
+    NULL,
 };
 
 static const char *const masked_paths[] = {
-    "/proc/acpi",        "/proc/asound",      "/proc/kcore",       "/proc/keys",
-    "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-    "/proc/scsi",        "/sys/firmware",     "/sys/devices/virtual/powercap", NULL,
+    "/proc/acpi",
+    "/proc/asound",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
+    NULL,
 };
 
 static const char *const readonly_paths[] = {
@@ -87,8 +107,7 @@ bolt_oci_spec_default(void)
     s->hostname = xstrdup("bolt");
     for (size_t i = 0; i < sizeof(default_mounts) / sizeof(default_mounts[0]); i++) {
         const struct default_mount *m = &default_mounts[i];
-        bolt_oci_spec_add_mount(s, m->dest, m->type, m->source,
-                                m->options[0] ? m->options : NULL);
+        bolt_oci_spec_add_mount(s, m->dest, m->type, m->source, m->options[0] ? m->options : NULL);
     }
     s->has_linux = true;
     l->namespaces = xcalloc(n_ns, sizeof(*l->namespaces));

@@ -61,7 +61,7 @@ oci_get_obj(json_t *obj, const char *path, const char *key, json_t **out, struct
 /* An integer member that must fit in an int within [lo, hi]. */
 int
 oci_get_int_range(json_t *obj, const char *path, const char *key, int lo, int hi, int *out,
-              bool *has, struct bolt_err *err)
+                  bool *has, struct bolt_err *err)
 {
     json_t *v = json_object_get(obj, key);
     int64_t x = 0;
@@ -85,7 +85,8 @@ oci_get_int_range(json_t *obj, const char *path, const char *key, int lo, int hi
  * back as UINT64_MAX. That keeps to_json/parse a lossless round trip.
  */
 int
-oci_get_u64_wrap(json_t *obj, const char *path, const char *key, uint64_t *out, struct bolt_err *err)
+oci_get_u64_wrap(json_t *obj, const char *path, const char *key, uint64_t *out,
+                 struct bolt_err *err)
 {
     int64_t x = 0;
     json_t *v = json_object_get(obj, key);
@@ -100,7 +101,7 @@ oci_get_u64_wrap(json_t *obj, const char *path, const char *key, uint64_t *out, 
 
 int
 oci_get_has_u64(json_t *obj, const char *path, const char *key, uint64_t *out, bool *has,
-            struct bolt_err *err)
+                struct bolt_err *err)
 {
     json_t *v = json_object_get(obj, key);
 
@@ -114,7 +115,7 @@ oci_get_has_u64(json_t *obj, const char *path, const char *key, uint64_t *out, b
 
 int
 oci_get_has_i64(json_t *obj, const char *path, const char *key, int64_t *out, bool *has,
-            struct bolt_err *err)
+                struct bolt_err *err)
 {
     json_t *v = json_object_get(obj, key);
 
@@ -128,7 +129,7 @@ oci_get_has_i64(json_t *obj, const char *path, const char *key, int64_t *out, bo
 
 int
 oci_get_has_u32(json_t *obj, const char *path, const char *key, uint32_t *out, bool *has,
-            struct bolt_err *err)
+                struct bolt_err *err)
 {
     json_t *v = json_object_get(obj, key);
 
@@ -151,8 +152,7 @@ oci_get_char(json_t *obj, const char *path, const char *key, char *out, struct b
     if (s == NULL)
         return 0;
     if (strlen(s) != 1)
-        return bolt_err_set(err, 0, "%s.%s: expected a one-letter string, got '%s'", path, key,
-                            s);
+        return bolt_err_set(err, 0, "%s.%s: expected a one-letter string, got '%s'", path, key, s);
     *out = s[0];
     return 0;
 }
@@ -176,7 +176,8 @@ parse_rlimits(json_t *proc, struct bolt_oci_process *p, struct bolt_err *err)
         struct bolt_oci_rlimit *r = &p->rlimits[i];
 
         p->n_rlimits = i + 1;
-        if (oci_expect_obj(e, path, err) < 0 || bolt_json_get_str(e, path, "type", &r->type, err) < 0
+        if (oci_expect_obj(e, path, err) < 0
+            || bolt_json_get_str(e, path, "type", &r->type, err) < 0
             || oci_get_u64_wrap(e, path, "hard", &r->hard, err) < 0
             || oci_get_u64_wrap(e, path, "soft", &r->soft, err) < 0)
             return -1;
@@ -264,7 +265,7 @@ parse_process(json_t *root, struct bolt_oci_spec *s, struct bolt_err *err)
         || parse_caps(proc, p, err) < 0 || parse_rlimits(proc, p, err) < 0
         || bolt_json_get_bool(proc, "process", "noNewPrivileges", &p->no_new_privileges, err) < 0
         || oci_get_int_range(proc, "process", "oomScoreAdj", INT_MIN, INT_MAX, &p->oom_score_adj,
-                         &p->has_oom_score_adj, err)
+                             &p->has_oom_score_adj, err)
                < 0
         || bolt_json_get_str(proc, "process", "apparmorProfile", &p->apparmor_profile, err) < 0
         || bolt_json_get_str(proc, "process", "selinuxLabel", &p->selinux_label, err) < 0)
@@ -276,7 +277,7 @@ parse_process(json_t *root, struct bolt_oci_spec *s, struct bolt_err *err)
 
 int
 oci_parse_idmaps(json_t *obj, const char *path, const char *key, struct bolt_oci_idmap **out,
-             size_t *n, struct bolt_err *err)
+                 size_t *n, struct bolt_err *err)
 {
     json_t *arr = NULL, *e;
     size_t i;
@@ -352,7 +353,7 @@ parse_hook_list(json_t *hooks, int kind, struct bolt_oci_spec *s, struct bolt_er
             || bolt_json_get_strv(e, p, "args", &h->args, err) < 0
             || bolt_json_get_strv(e, p, "env", &h->env, err) < 0
             || oci_get_int_range(e, p, "timeout", INT_MIN, INT_MAX, &h->timeout, &h->has_timeout,
-                             err)
+                                 err)
                    < 0)
             return -1;
     }
@@ -377,7 +378,7 @@ parse_hooks(json_t *root, struct bolt_oci_spec *s, struct bolt_err *err)
 /* A JSON object of string values (annotations, sysctl) into key/value pairs. */
 int
 oci_parse_str_map(json_t *obj, const char *path, const char *key, char ***keys, char ***values,
-              size_t *n, struct bolt_err *err)
+                  size_t *n, struct bolt_err *err)
 {
     json_t *map = NULL, *v;
     const char *k;
@@ -389,8 +390,8 @@ oci_parse_str_map(json_t *obj, const char *path, const char *key, char ***keys, 
     json_object_foreach(map, k, v)
     {
         if (!json_is_string(v))
-            return bolt_err_set(err, 0, "%s%s%s.%s: expected string", path, *path ? "." : "",
-                                key, k);
+            return bolt_err_set(err, 0, "%s%s%s.%s: expected string", path, *path ? "." : "", key,
+                                k);
     }
     *keys = xcalloc(json_object_size(map) + 1, sizeof(char *));
     *values = xcalloc(json_object_size(map) + 1, sizeof(char *));
@@ -487,4 +488,3 @@ bolt_oci_spec_load(const char *path, struct bolt_err *err)
         bolt_err_wrap(err, "'%s'", path);
     return s;
 }
-

@@ -105,8 +105,8 @@ parse_device_rules(json_t *res, struct bolt_oci_resources *r, struct bolt_err *e
             continue;
         }
         if (strlen(access) > 3)
-            return bolt_err_set(err, 0, "%s.access: expected a combination of 'r', 'w', 'm', got '%s'",
-                                p, access);
+            return bolt_err_set(
+                err, 0, "%s.access: expected a combination of 'r', 'w', 'm', got '%s'", p, access);
         strcpy(d->access, access);
     }
     return 0;
@@ -123,8 +123,8 @@ parse_memory(json_t *res, struct bolt_oci_resources *r, struct bolt_err *err)
     if (m == NULL)
         return 0;
     if (oci_get_has_i64(m, p, "limit", &r->memory_limit, &r->has_memory_limit, err) < 0
-        || oci_get_has_i64(m, p, "reservation", &r->memory_reservation,
-                           &r->has_memory_reservation, err)
+        || oci_get_has_i64(m, p, "reservation", &r->memory_reservation, &r->has_memory_reservation,
+                           err)
                < 0
         || oci_get_has_i64(m, p, "swap", &r->memory_swap, &r->has_memory_swap, err) < 0
         || oci_get_has_u64(m, p, "swappiness", &r->memory_swappiness, &r->has_memory_swappiness,
@@ -148,8 +148,7 @@ parse_cpu(json_t *res, struct bolt_oci_resources *r, struct bolt_err *err)
     if (oci_get_has_u64(c, p, "shares", &r->cpu_shares, &r->has_cpu_shares, err) < 0
         || oci_get_has_i64(c, p, "quota", &r->cpu_quota, &r->has_cpu_quota, err) < 0
         || oci_get_has_u64(c, p, "period", &r->cpu_period, &r->has_cpu_period, err) < 0
-        || oci_get_has_i64(c, p, "realtimeRuntime", &r->cpu_rt_runtime, &r->has_cpu_rt_runtime,
-                           err)
+        || oci_get_has_i64(c, p, "realtimeRuntime", &r->cpu_rt_runtime, &r->has_cpu_rt_runtime, err)
                < 0
         || oci_get_has_u64(c, p, "realtimePeriod", &r->cpu_rt_period, &r->has_cpu_rt_period, err)
                < 0
@@ -223,13 +222,15 @@ parse_resources(json_t *lx, struct bolt_oci_linux *l, struct bolt_err *err)
         || oci_get_obj(res, "linux.resources", "blockIO", &bio, err) < 0
         || parse_kv_list(res, "linux.resources", "unified", &r->unified, &r->n_unified, err) < 0)
         return -1;
-    if (pids && oci_get_has_i64(pids, "linux.resources.pids", "limit", &r->pids_limit,
-                                &r->has_pids_limit, err)
-                    < 0)
+    if (pids
+        && oci_get_has_i64(pids, "linux.resources.pids", "limit", &r->pids_limit,
+                           &r->has_pids_limit, err)
+               < 0)
         return -1;
-    if (bio && oci_get_has_u32(bio, "linux.resources.blockIO", "weight", &weight,
-                               &r->has_blkio_weight, err)
-                   < 0)
+    if (bio
+        && oci_get_has_u32(bio, "linux.resources.blockIO", "weight", &weight, &r->has_blkio_weight,
+                           err)
+               < 0)
         return -1;
     if (weight > UINT16_MAX)
         return bolt_err_set(err, 0,

@@ -59,8 +59,8 @@ check_rlimits(const struct bolt_oci_process *p, struct bolt_err *err)
                                 i, (unsigned long long)r->soft, (unsigned long long)r->hard);
         for (size_t j = 0; j < i; j++)
             if (strcmp(p->rlimits[j].type, r->type) == 0)
-                return bolt_err_set(err, 0, "process.rlimits[%zu].type: duplicate rlimit '%s'",
-                                    i, r->type);
+                return bolt_err_set(err, 0, "process.rlimits[%zu].type: duplicate rlimit '%s'", i,
+                                    r->type);
     }
     return 0;
 }
@@ -73,8 +73,7 @@ check_process(const struct bolt_oci_spec *s, struct bolt_err *err)
     if (!s->has_process)
         return 0;
     if (p->args == NULL || p->args[0] == NULL)
-        return bolt_err_set(err, 0,
-                            "process.args: must name the program to run (non-empty array)");
+        return bolt_err_set(err, 0, "process.args: must name the program to run (non-empty array)");
     if (p->cwd && p->cwd[0] != '/')
         return bolt_err_set(err, 0, "process.cwd: must be an absolute path, got '%s'", p->cwd);
     for (size_t i = 0; p->env && p->env[i]; i++)
@@ -84,8 +83,9 @@ check_process(const struct bolt_oci_spec *s, struct bolt_err *err)
     if (p->has_umask && p->umask > 0777)
         return bolt_err_set(err, 0, "process.user.umask: expected a mode between 0 and 0777");
     if (p->has_oom_score_adj && (p->oom_score_adj < -1000 || p->oom_score_adj > 1000))
-        return bolt_err_set(err, 0, "process.oomScoreAdj: expected integer between -1000 and "
-                                    "1000");
+        return bolt_err_set(err, 0,
+                            "process.oomScoreAdj: expected integer between -1000 and "
+                            "1000");
     if (p->has_caps
         && (check_caps(p->caps.bounding, "bounding", err) < 0
             || check_caps(p->caps.effective, "effective", err) < 0
@@ -111,9 +111,8 @@ check_mounts(const struct bolt_oci_spec *s, struct bolt_err *err)
             return bolt_err_wrap(err, "mounts[%zu].options", i);
         bolt_mount_opts_fini(&o);
         if ((m->n_uid_mappings > 0) != (m->n_gid_mappings > 0))
-            return bolt_err_set(err, 0,
-                                "mounts[%zu]: uidMappings and gidMappings must be given together",
-                                i);
+            return bolt_err_set(
+                err, 0, "mounts[%zu]: uidMappings and gidMappings must be given together", i);
     }
     return 0;
 }
@@ -155,8 +154,8 @@ check_namespaces(const struct bolt_oci_linux *l, struct bolt_err *err)
         seen[ns->type] = true;
         if (ns->path && ns->path[0] != '/')
             return bolt_err_set(err, 0,
-                                "linux.namespaces[%zu].path: must be an absolute path, got '%s'",
-                                i, ns->path);
+                                "linux.namespaces[%zu].path: must be an absolute path, got '%s'", i,
+                                ns->path);
     }
     return 0;
 }
@@ -201,8 +200,8 @@ check_devices(const struct bolt_oci_linux *l, struct bolt_err *err)
                                 i, d->type ? d->type : '?');
         if (d->type != 'p' && (d->major < 0 || d->minor < 0))
             return bolt_err_set(err, 0,
-                                "linux.devices[%zu]: major and minor are required for type '%c'",
-                                i, d->type);
+                                "linux.devices[%zu]: major and minor are required for type '%c'", i,
+                                d->type);
     }
     for (size_t i = 0; i < l->resources.n_devices; i++) {
         const struct bolt_oci_device_rule *r = &l->resources.devices[i];
@@ -283,9 +282,9 @@ ns_is_new_or_joined(const struct bolt_oci_spec *s, enum bolt_oci_ns_type t)
 static int
 check_sysctl(const struct bolt_oci_spec *s, struct bolt_err *err)
 {
-    static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-                                           "kernel.sem",    "kernel.shmall", "kernel.shmmax",
-                                           "kernel.shmmni", "kernel.shm_rmid_forced", NULL};
+    static const char *const ipc_keys[] = {
+        "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",          "kernel.sem", "kernel.shmall",
+        "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced", NULL};
 
     for (size_t i = 0; i < s->linux_.n_sysctl; i++) {
         const char *k = s->linux_.sysctl[i].key;
@@ -315,9 +314,9 @@ check_sysctl(const struct bolt_oci_spec *s, struct bolt_err *err)
 static int
 check_linux(const struct bolt_oci_spec *s, struct bolt_err *err)
 {
-    static const char *const propagations[] = {"private", "rprivate", "slave", "rslave",
-                                               "shared", "rshared", "unbindable", "runbindable",
-                                               NULL};
+    static const char *const propagations[] = {"private",    "rprivate",    "slave",
+                                               "rslave",     "shared",      "rshared",
+                                               "unbindable", "runbindable", NULL};
     const struct bolt_oci_linux *l = &s->linux_;
 
     if (check_namespaces(l, err) < 0 || check_idmaps(s, err) < 0 || check_devices(l, err) < 0
@@ -327,8 +326,9 @@ check_linux(const struct bolt_oci_spec *s, struct bolt_err *err)
         return -1;
     for (size_t i = 0; l->masked_paths && l->masked_paths[i]; i++)
         if (l->masked_paths[i][0] != '/')
-            return bolt_err_set(err, 0, "linux.maskedPaths[%zu]: must be an absolute path, got '%s'",
-                                i, l->masked_paths[i]);
+            return bolt_err_set(err, 0,
+                                "linux.maskedPaths[%zu]: must be an absolute path, got '%s'", i,
+                                l->masked_paths[i]);
     for (size_t i = 0; l->readonly_paths && l->readonly_paths[i]; i++)
         if (l->readonly_paths[i][0] != '/')
             return bolt_err_set(err, 0,

@@ -27,10 +27,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "oci/sha256_lite.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/mem.h"
-#include "oci/sha256_lite.h"
 
 #ifndef SECCOMP_FILTER_FLAG_SPEC_ALLOW
 #define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1UL << 2)
@@ -92,10 +92,14 @@ static const struct name_val filter_flags[] = {
 };
 
 static const struct name_val cmp_ops[] = {
-    {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
-    {"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-    {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
-    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}, {NULL, 0},
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+    {NULL, 0},
 };
 
 static const struct name_val *
@@ -164,13 +168,27 @@ sb_str(struct sbuf *b, const char *s)
             break;
         run = s + 1;
         switch (c) {
-        case '"': sb_lit(b, "\\\""); break;
-        case '\\': sb_lit(b, "\\\\"); break;
-        case '\b': sb_lit(b, "\\b"); break;
-        case '\f': sb_lit(b, "\\f"); break;
-        case '\n': sb_lit(b, "\\n"); break;
-        case '\r': sb_lit(b, "\\r"); break;
-        case '\t': sb_lit(b, "\\t"); break;
+        case '"':
+            sb_lit(b, "\\\"");
+            break;
+        case '\\':
+            sb_lit(b, "\\\\");
+            break;
+        case '\b':
+            sb_lit(b, "\\b");
+            break;
+        case '\f':
+            sb_lit(b, "\\f");
+            break;
+        case '\n':
+            sb_lit(b, "\\n");
+            break;
+        case '\r':
+            sb_lit(b, "\\r");
+            break;
+        case '\t':
+            sb_lit(b, "\\t");
+            break;
         default:
             snprintf(esc, sizeof(esc), "\\u%04X", c);
             sb_lit(b, esc);
@@ -357,8 +375,8 @@ cache_store(const char *cache_dir, const struct bolt_seccomp_prog *p)
 /* ---- libseccomp ---- */
 
 static int
-action_value(const char *name, bool has_errno, uint32_t errno_ret, const char *path,
-             uint32_t *out, struct bolt_err *err)
+action_value(const char *name, bool has_errno, uint32_t errno_ret, const char *path, uint32_t *out,
+             struct bolt_err *err)
 {
     uint32_t e = has_errno ? errno_ret : EPERM;
 
@@ -491,8 +509,7 @@ add_rule(scmp_filter_ctx ctx, uint32_t def_act, const struct bolt_oci_seccomp_ru
     if (action_value(r->action, r->has_errno_ret, r->errno_ret, path, &act, err) < 0)
         return -1;
     if (r->n_args > sizeof(cmps) / sizeof(cmps[0]))
-        return bolt_err_set(err, 0, "linux.seccomp.syscalls[%zu].args: more than 64 entries",
-                            ri);
+        return bolt_err_set(err, 0, "linux.seccomp.syscalls[%zu].args: more than 64 entries", ri);
     if (build_cmps(r, ri, cmps, err) < 0)
         return -1;
     if (act == def_act)
@@ -588,8 +605,7 @@ parse_flags(const struct bolt_oci_seccomp *sc, unsigned int *out, struct bolt_er
 }
 
 struct bolt_seccomp_prog *
-bolt_seccomp_prepare(const struct bolt_oci_seccomp *sc, const char *cache_dir,
-                     struct bolt_err *err)
+bolt_seccomp_prepare(const struct bolt_oci_seccomp *sc, const char *cache_dir, struct bolt_err *err)
 {
     struct bolt_seccomp_prog *p;
     char digest[65] = {0};

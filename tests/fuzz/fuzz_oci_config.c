@@ -50,8 +50,7 @@ check_seccomp_text(const struct bolt_oci_seccomp *sc)
     char *got = bolt_seccomp_canonical_json(sc);
 
     if (want == NULL || strcmp(want, got) != 0) {
-        fprintf(stderr, "seccomp canonical text differs:\n%s\n%s\n", want ? want : "(null)",
-                got);
+        fprintf(stderr, "seccomp canonical text differs:\n%s\n%s\n", want ? want : "(null)", got);
         abort();
     }
     free(want);

@@ -300,7 +300,8 @@ static const struct err_case parse_errors[] = {
      "linux.uidMappings[0].hostID: expected integer between 0 and 4294967295"},
     {"{\"linux\": {\"devices\": [{\"path\": \"/dev/x\", \"type\": \"char\"}]}}",
      "linux.devices[0].type: expected a one-letter string, got 'char'"},
-    {"{\"linux\": {\"devices\": [{\"major\": \"1\"}]}}", "linux.devices[0].major: expected integer"},
+    {"{\"linux\": {\"devices\": [{\"major\": \"1\"}]}}",
+     "linux.devices[0].major: expected integer"},
     {"{\"linux\": {\"resources\": {\"devices\": [{\"allow\": \"no\"}]}}}",
      "linux.resources.devices[0].allow: expected boolean"},
     {"{\"linux\": {\"resources\": {\"devices\": [{\"allow\": true, \"access\": \"rwmx\"}]}}}",
@@ -540,7 +541,8 @@ test_validate_accepts(void **state)
         BASE ", \"process\": {\"args\": [\"sh\"]}}",
         BASE ", \"linux\": {\"namespaces\": [{\"type\": \"network\", \"path\": \"/run/netns/a\"}],"
              " \"sysctl\": {\"net.core.somaxconn\": \"1024\"}}}",
-        BASE ", \"linux\": {\"namespaces\": [{\"type\": \"user\", \"path\": \"/proc/1/ns/user\"}]}}",
+        BASE
+        ", \"linux\": {\"namespaces\": [{\"type\": \"user\", \"path\": \"/proc/1/ns/user\"}]}}",
         BASE ", \"linux\": {\"namespaces\": [{\"type\": \"user\"}]}}",
         BASE ", \"linux\": {\"devices\": [{\"path\": \"/dev/p\", \"type\": \"p\"}]}}",
         BASE ", \"linux\": {\"resources\": {\"memory\": {\"limit\": 100, \"swap\": -1}}}}",
@@ -598,7 +600,10 @@ static const struct opt_case opt_cases[] = {
      0,
      0,
      "mode=755,size=65536k"},
-    {{"newinstance", "ptmxmode=0666", "x-systemd.automount", NULL}, 0, 0, 0,
+    {{"newinstance", "ptmxmode=0666", "x-systemd.automount", NULL},
+     0,
+     0,
+     0,
      "newinstance,ptmxmode=0666"},
     {{"defaults", NULL}, 0, 0, 0, NULL},
     {{NULL}, 0, 0, 0, NULL},
@@ -631,8 +636,8 @@ test_mount_opts_special(void **state)
 {
     struct bolt_mount_opts o;
     struct bolt_err err = {0};
-    char *a[] = {(char *)"rbind", (char *)"ridmap", (char *)"tmpcopyup", (char *)"rro",
-                 (char *)"rnosuid", NULL};
+    char *a[] = {(char *)"rbind", (char *)"ridmap",  (char *)"tmpcopyup",
+                 (char *)"rro",   (char *)"rnosuid", NULL};
     char *b[] = {(char *)"idmap", (char *)"rrw", (char *)"rnoatime", NULL};
     char *bad[] = {(char *)"ro", (char *)"nosiud", NULL};
     char *empty[] = {(char *)"", NULL};
@@ -646,7 +651,7 @@ test_mount_opts_special(void **state)
     bolt_mount_opts_fini(&o);
     assert_int_equal(bolt_mount_opts_parse(b, &o, &err), 0);
     assert_true(o.idmap && !o.idmap_recursive && !o.bind);
-    assert_true(o.rec_attr_set == 0x10);          /* MOUNT_ATTR_NOATIME */
+    assert_true(o.rec_attr_set == 0x10);         /* MOUNT_ATTR_NOATIME */
     assert_true(o.rec_attr_clr == (0x1 | 0x70)); /* RDONLY, the _ATIME field */
     bolt_mount_opts_fini(&o);
     assert_int_equal(bolt_mount_opts_parse(bad, &o, &err), -1);
@@ -725,18 +730,12 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_full_document),
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_default_spec),
-        cmocka_unit_test(test_save_and_load),
-        cmocka_unit_test(test_parse_errors),
-        cmocka_unit_test(test_unknown_fields_ignored),
-        cmocka_unit_test(test_validate_errors),
-        cmocka_unit_test(test_validate_accepts),
-        cmocka_unit_test(test_mount_opts_table),
-        cmocka_unit_test(test_mount_opts_special),
-        cmocka_unit_test(test_edit_helpers),
-        cmocka_unit_test(test_name_tables),
+        cmocka_unit_test(test_parse_full_document), cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_default_spec),        cmocka_unit_test(test_save_and_load),
+        cmocka_unit_test(test_parse_errors),        cmocka_unit_test(test_unknown_fields_ignored),
+        cmocka_unit_test(test_validate_errors),     cmocka_unit_test(test_validate_accepts),
+        cmocka_unit_test(test_mount_opts_table),    cmocka_unit_test(test_mount_opts_special),
+        cmocka_unit_test(test_edit_helpers),        cmocka_unit_test(test_name_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

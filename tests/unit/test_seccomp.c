@@ -21,11 +21,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "oci/sha256_lite.h"
 #include "oci/spec.h"
 #include "runtime/seccomp.h"
 #include "util/fs.h"
 #include "util/mem.h"
-#include "oci/sha256_lite.h"
 #include <openssl/evp.h>
 
 static char *
@@ -227,9 +227,9 @@ test_cache_hit_skips_compile(void **state)
 {
     struct bolt_err err = {0};
     cleanup_free char *dir = mktmp();
-    struct bolt_oci_seccomp *sa = parse_seccomp(
-        "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"chdir\"],"
-        "\"action\":\"SCMP_ACT_ERRNO\"}]}");
+    struct bolt_oci_seccomp *sa =
+        parse_seccomp("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"chdir\"],"
+                      "\"action\":\"SCMP_ACT_ERRNO\"}]}");
     struct bolt_oci_seccomp *sb = parse_seccomp(
         "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"fchdir\",\"rmdir\"],"
         "\"action\":\"SCMP_ACT_ERRNO\"}]}");
@@ -363,7 +363,8 @@ test_canonical_json_matches_jansson(void **state)
     struct bolt_oci_seccomp *odd = parse_seccomp(
         "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":[],\"listenerPath\":\"/run/a \\\"b\\\"\","
         "\"listenerMetadata\":\"tab\\there\\u0001\\\\ \u00e9\",\"syscalls\":[{\"names\":[\"x\"],"
-        "\"action\":\"SCMP_ACT_LOG\",\"args\":[{\"index\":2,\"value\":-1,\"op\":\"SCMP_CMP_EQ\"}]}]}");
+        "\"action\":\"SCMP_ACT_LOG\",\"args\":[{\"index\":2,\"value\":-1,\"op\":\"SCMP_CMP_EQ\"}]}]"
+        "}");
     struct bolt_oci_seccomp *list[] = {sc, odd};
 
     (void)state;
