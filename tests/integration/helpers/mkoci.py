@@ -56,7 +56,7 @@ def sha256_file(path):
 def make_layer(out, src, compress, n):
     tmp = os.path.join(out, f".layer{n}.tar")
     if os.path.isdir(src):
-        subprocess.run(["tar", "--numeric-owner", "--sort=name", "--xattrs", "-C", src,
+        subprocess.run(["tar", "--numeric-owner", "--sort=name", "--format=gnu", "-C", src,
                         "-cf", tmp, "."], check=True)
     else:
         shutil.copyfile(src, tmp)

@@ -40,7 +40,7 @@ registry_start() {
             echo "auth: {htpasswd: {realm: bolt-test, path: $dir/htpasswd}}"
         fi
     } >"$dir/config.yml"
-    docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
+    docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 3>&- &
     REG_PID=$!
     REGISTRY_PIDS+=("$REG_PID")
     REG=127.0.0.1:$port
@@ -53,7 +53,7 @@ fakereg_start() {
     mkdir -p "$dir"
     rm -f "$dir/port"
     python3 "$REGISTRY_HELPERS_DIR/fakereg.py" --port-file "$dir/port" --upstream "http://$upstream" \
-        "$@" 2>"$dir/fakereg.log" &
+        "$@" >/dev/null 2>"$dir/fakereg.log" 3>&- &
     FREG_PID=$!
     REGISTRY_PIDS+=("$FREG_PID")
     local i
