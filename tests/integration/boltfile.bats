@@ -246,3 +246,19 @@ EOF2
   [ "${lines[0]}" = "Boltfile.toml:3:15: services.a.depends_on: dependency cycle: a -> b -> c -> a" ]
   [ "${lines[1]}" = "bolt surge: Boltfile.toml: 1 problem found" ]
 }
+
+@test "every TOML example in README.md and docs/boltfile.md validates" {
+  local n=0 f
+  for doc in "$BOLT_TOP/README.md" "$BOLT_TOP/docs/boltfile.md"; do
+    awk -v out="$BF_TMP/proj/ex" '/^```toml$/ {n++; f=out "-" n ".toml"; on=1; next} /^```$/ {on=0} on {print > f}' "$doc"
+    for f in "$BF_TMP"/proj/ex-*.toml; do
+      [ -f "$f" ] || continue
+      run bolt surge -f "$f" validate
+      echo "$f: $output"
+      [ "$status" -eq 0 ]
+      n=$((n + 1))
+      rm -f "$f"
+    done
+  done
+  [ "$n" -ge 2 ]
+}
