@@ -457,9 +457,10 @@ bolt_nv_plan_get(const struct bolt_nv_config *cfg, const char *runroot, bool all
 {
     cleanup_free char *dir = xasprintf("%s/nvbind", runroot);
     cleanup_free char *path = xasprintf("%s/plan.json", dir);
+    cleanup_free char *bin_path = xasprintf("%s/plan.bin", dir);
     cleanup_free char *lockp = xasprintf("%s/plan.lock", dir);
     cleanup_free char *version = NULL;
-    cleanup_free char *text = NULL;
+    cleanup_free void *bin = NULL;
     cleanup_free char *json = NULL;
     cleanup_close int lock = -1;
     struct bolt_nv_ldcache_id id;
@@ -470,14 +471,15 @@ bolt_nv_plan_get(const struct bolt_nv_config *cfg, const char *runroot, bool all
         *rebuilt = false;
     if (bolt_nv_plan_key(cfg, &version, &id, err) < 0)
         return NULL;
-    text = bolt_read_file(path, &len, NULL);
-    if (text != NULL) {
-        p = bolt_nv_plan_from_json(text, len, NULL);
+    bin = bolt_read_file(bin_path, &len, NULL);
+    if (bin != NULL) {
+        p = bolt_nv_plan_from_bin(bin, len, NULL);
         /* a listing wants NVML facts: a plan built from /proc alone is rebuilt for it */
         if (p && plan_matches(p, cfg, version, &id)
             && (!allow_nvml || strcmp(p->source, "nvml") == 0 || p->type == BOLT_NV_DRIVER_NOUVEAU))
             return p;
         bolt_nv_plan_free(p);
+        free(steal_ptr(&bin));
     }
     p = bolt_nv_plan_build(cfg, allow_nvml, err);
     if (p == NULL)
@@ -485,8 +487,11 @@ bolt_nv_plan_get(const struct bolt_nv_config *cfg, const char *runroot, bool all
     if (rebuilt)
         *rebuilt = true;
     json = bolt_nv_plan_to_json(p, false);
+    bin = bolt_nv_plan_to_bin(p, &len);
+    /* the JSON first: a reader that sees the new plan.bin finds the matching plan.json */
     if (bolt_mkdir_p(dir, 0700, err) < 0 || (lock = bolt_lock_open(lockp, true, true, err)) < 0
-        || bolt_write_file_atomic(path, json, strlen(json), 0600, err) < 0) {
+        || bolt_write_file_atomic(path, json, strlen(json), 0600, err) < 0
+        || bolt_write_file_atomic(bin_path, bin, len, 0600, err) < 0) {
         bolt_nv_plan_free(p);
         return NULL;
     }

@@ -11,9 +11,10 @@
  *
  *     struct bolt_nv_plan *plan = bolt_nv_plan_get(&cfg, runroot, false, &err);
  *
- * which returns the cached copy under <runroot>/nvbind/plan.json when its key (driver
- * version + dev/ino/mtime/size of <driver_root>/etc/ld.so.cache) still matches, and
- * otherwise rebuilds and rewrites it. With allow_nvml=false (the container-setup path) NVML
+ * which returns the cached copy under <runroot>/nvbind/ (plan.bin, loaded in microseconds;
+ * plan.json is the same plan for people and tools) when its key (driver version +
+ * dev/ino/mtime/size of <driver_root>/etc/ld.so.cache + the four roots) still matches,
+ * and otherwise rebuilds and rewrites both. With allow_nvml=false (the container-setup path) NVML
  * is never loaded: a rebuild then uses /proc/driver/nvidia + sysfs only.
  *
  * Paths: file->path is the path INSIDE the driver root (what the container should see,
@@ -160,7 +161,7 @@ struct bolt_nv_plan *bolt_nv_plan_build(const struct bolt_nv_config *cfg, bool a
                                         struct bolt_err *err);
 
 /*
- * The cached plan under <runroot>/nvbind/plan.json if its key matches the current driver
+ * The cached plan under <runroot>/nvbind/plan.bin if its key matches the current driver
  * version and ld.so.cache identity, else a fresh one (written back atomically under an
  * flock). *rebuilt (may be NULL) says which happened.
  */
@@ -174,6 +175,13 @@ void bolt_nv_plan_freep(struct bolt_nv_plan **plan);
 /* JSON form (what plan.json holds; also `bolt gaming gpu list --format json`). */
 char *bolt_nv_plan_to_json(const struct bolt_nv_plan *plan, bool pretty);
 struct bolt_nv_plan *bolt_nv_plan_from_json(const char *text, size_t len, struct bolt_err *err);
+
+/*
+ * The binary cache form (<runroot>/nvbind/plan.bin): what bolt_nv_plan_get loads on the
+ * fast path. from_bin is bounds-checked; NULL (err set) on anything unexpected.
+ */
+void *bolt_nv_plan_to_bin(const struct bolt_nv_plan *plan, size_t *len);
+struct bolt_nv_plan *bolt_nv_plan_from_bin(const void *data, size_t len, struct bolt_err *err);
 
 /* The current cache key of cfg: driver version (heap, NULL if none) and ld.so.cache stat. */
 int bolt_nv_plan_key(const struct bolt_nv_config *cfg, char **version,

@@ -385,7 +385,7 @@ while True:
 open(sys.argv[2], "wb").write(out)
 EOF
   for i in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
-  nvb create --console-socket "$sock" "$CID"
+  ncreate --console-socket "$sock" "$CID"
   nvb start "$CID"
   wait
   grep -q '^tty' "$TMP/pty.out"

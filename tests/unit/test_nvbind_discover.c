@@ -238,7 +238,7 @@ test_debian_procfs(void **state)
     assert_non_null(file_named(p, "/xorg/modules/drivers/nvidia_drv.so"));
     if (!have_nodes())
         return;
-    n = node(p, "/dev/nvidia-uvm");
+    n = nodep(p, "/dev/nvidia-uvm");
     assert_non_null(n);
     assert_int_equal(n->major, 511);
     assert_int_equal(nodep(p, "/dev/nvidia-uvm-tools")->minor, 1);
@@ -327,7 +327,7 @@ test_mig(void **state)
                      &pn->gpus[0]);
     assert_int_equal(mig, 1);
     if (have_nodes()) {
-        const struct bolt_nv_node *n = node(pp, "/dev/nvidia-caps/nvidia-cap13");
+        const struct bolt_nv_node *n = nodep(pp, "/dev/nvidia-caps/nvidia-cap13");
         assert_non_null(n);
         assert_int_equal(n->major, 510);
         assert_string_equal(n->cap, "gpu0/mig/gi1/ci0/access");

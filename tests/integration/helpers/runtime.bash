@@ -89,3 +89,9 @@ wait_status() {
   echo "container $1 never reached $2 (now: $(nvb state "$1" 2>&1))" >&2
   return 1
 }
+
+# ncreate [FLAGS] ID: `nvbind create` with the container's stdio on $TMP/ctr.out. A created
+# container keeps the stdio it was given open, which would hold bats' output capture.
+ncreate() {
+  nvb create "$@" </dev/null >>"$TMP/ctr.out" 2>&1 || { cat "$TMP/ctr.out" >&2; return 1; }
+}
