@@ -87,7 +87,11 @@ teardown() {
     [ "$status" -eq 0 ]
     # same rootfs, different compression: the unpacked layer is shared
     [ "$(ls "$ROOT/store/image/layers" | wc -l)" -eq "$n" ]
-    [[ $output == *"exists"* ]]
+    # pulling again downloads nothing
+    run b pull "$REG/test/busybox"
+    [ "$status" -eq 0 ]
+    [[ $output == *": exists"* ]]
+    [[ $output != *"downloading"* ]]
 }
 
 @test "multi-platform index: host platform by default, --platform picks another, unknown is refused" {
