@@ -437,6 +437,28 @@ rmdir_retry(const char *dir)
     return -1;
 }
 
+/*
+ * Directories under /bolt belong to bolt whoever made them: remove the empty ancestors
+ * of the leaf up to /bolt, so the last container out leaves nothing behind. A concurrent
+ * create that loses its parent here retries (make_dirs returns ENOENT).
+ */
+static void
+remove_bolt_parents(const struct bolt_cgroup *cg)
+{
+    if (strncmp(cg->path, "/bolt/", 6) != 0)
+        return;
+    for (size_t h = 0; h < cg->layout->n_hiers; h++) {
+        cleanup_free char *d = xstrdup(cg->dirs[h]);
+        size_t floor = strlen(cg->layout->hiers[h].mount) + strlen("/bolt");
+        char *slash;
+        while ((slash = strrchr(d, '/')) != NULL && (size_t)(slash - d) >= floor) {
+            *slash = '\0';
+            if (rmdir(d) < 0)
+                break;
+        }
+    }
+}
+
 int
 bolt_cgroup_destroy(struct bolt_cgroup *cg, struct bolt_err *err)
 {
@@ -453,6 +475,8 @@ bolt_cgroup_destroy(struct bolt_cgroup *cg, struct bolt_err *err)
             log_warn("remove cgroup parent '%s': %s", d, strerror(errno));
         }
     }
+    if (n > 0 && rc == 0)
+        remove_bolt_parents(cg);
     return rc;
 }
 

@@ -345,30 +345,71 @@ read_i64(const char *dir, const char *file, int64_t dflt)
     return s ? strtoll(s, NULL, 10) : dflt;
 }
 
+static double
+rt_ratio(const char *dir)
+{
+    int64_t rt = read_i64(dir, "cpu.rt_runtime_us", 0);
+    int64_t period = read_i64(dir, "cpu.rt_period_us", 1000000);
+
+    return rt > 0 && period > 0 ? (double)rt / (double)period : 0.0;
+}
+
+/* Sum of the RT budgets (as fractions of a CPU) of dir's children, except skip. */
+static double
+rt_children(const char *dir, const char *skip)
+{
+    cleanup_dir DIR *d = opendir(dir);
+    struct dirent *e;
+    double sum = 0.0;
+
+    while (d && (e = readdir(d)) != NULL) {
+        cleanup_free char *child = NULL;
+        if (e->d_type != DT_DIR || e->d_name[0] == '.' || strcmp(e->d_name, skip) == 0)
+            continue;
+        child = xasprintf("%s/%s", dir, e->d_name);
+        sum += rt_ratio(child);
+    }
+    return sum;
+}
+
 /*
- * Give an ancestor enough RT budget for a child that wants runtime/period: as much as
- * its own parent has, or failing that (siblings already hold some) its current budget
- * plus what the child needs.
+ * The kernel wants every parent's RT budget to cover the sum of its children's. Work out,
+ * bottom-up, what each ancestor below the mount needs for the leaf to get `want` (a
+ * fraction of a CPU), then raise them top-down (a child can only grow into room its
+ * parent already has). Budgets are only ever raised.
  */
 static int
-rt_grow_ancestor(const char *dir, const char *parent, int64_t runtime, uint64_t period,
-                 struct bolt_err *err)
+rt_grow_ancestors(const char *mount, const char *path, double want, struct bolt_err *err)
 {
-    int64_t cur = read_i64(dir, "cpu.rt_runtime_us", 0);
-    int64_t aperiod = read_i64(dir, "cpu.rt_period_us", 1000000);
-    int64_t need = (int64_t)(((double)runtime * (double)aperiod) / (double)period + 0.999);
-    int64_t top = read_i64(parent, "cpu.rt_runtime_us", 0);
-    char buf[32];
+    cleanup_strv char **anc = NULL;
+    cleanup_free double *need = NULL;
+    size_t n;
 
-    if (cur < 0 || cur >= need)
-        return 0;
-    snprintf(buf, sizeof(buf), "%" PRId64, top < 0 ? aperiod : top);
-    if (cgroup_write(dir, "cpu.rt_runtime_us", buf, NULL) == 0)
-        return 0;
-    snprintf(buf, sizeof(buf), "%" PRId64, cur + need);
-    if (cgroup_write(dir, "cpu.rt_runtime_us", buf, err) < 0)
-        return bolt_err_wrap(err, "real-time budget of parent cgroup (the sum of the children's "
-                                  "budgets cannot exceed the parent's)");
+    for (const char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
+        cleanup_free char *a = xasprintf("%s%.*s", mount, (int)(p - path), path);
+        bolt_strv_push(&anc, a);
+    }
+    n = bolt_strv_len(anc);
+    need = xcalloc(n + 1, sizeof(*need));
+    for (size_t j = n; j > 0; j--) {
+        const char *next = j < n ? anc[j] : NULL;
+        const char *skip = strrchr(next ? next : path, '/') + 1;
+        double cur = rt_ratio(anc[j - 1]);
+        need[j - 1] = rt_children(anc[j - 1], skip) + want;
+        if (need[j - 1] < cur)
+            need[j - 1] = cur;
+        want = need[j - 1];
+    }
+    for (size_t j = 0; j < n; j++) {
+        int64_t period = read_i64(anc[j], "cpu.rt_period_us", 1000000);
+        int64_t rt = (int64_t)(need[j] * (double)period + 0.999);
+        if (rt <= read_i64(anc[j], "cpu.rt_runtime_us", 0))
+            continue;
+        if (write_i64(anc[j], "cpu.rt_runtime_us", rt, "-1", err) < 0)
+            return bolt_err_wrap(err,
+                                 "real-time budget: the budgets under a cgroup cannot add up to "
+                                 "more than its own (at the root: kernel.sched_rt_runtime_us)");
+    }
     return 0;
 }
 
@@ -378,7 +419,6 @@ bolt_cgroup_set_rt_budget(struct bolt_cgroup *cg, int64_t runtime_us, uint64_t p
 {
     struct ctl c;
     int i;
-    cleanup_free char *parent = NULL;
     char buf[32];
 
     if (ctl_get(cg, "cpu", "real-time budget", &c, err) < 0)
@@ -399,16 +439,11 @@ bolt_cgroup_set_rt_budget(struct bolt_cgroup *cg, int64_t runtime_us, uint64_t p
             err, 0, "real-time budget: runtime %" PRId64 " us exceeds the period %" PRIu64 " us",
             runtime_us, period_us);
     i = cgroup_hier_for(cg->layout, "cpu");
-    parent = xstrdup(cg->layout->hiers[i].mount);
-    /* Walk the ancestors below the mount point, top-down. */
-    for (const char *p = strchr(cg->path + 1, '/'); runtime_us > 0 && p; p = strchr(p + 1, '/')) {
-        cleanup_free char *anc =
-            xasprintf("%s%.*s", cg->layout->hiers[i].mount, (int)(p - cg->path), cg->path);
-        if (rt_grow_ancestor(anc, parent, runtime_us, period_us, err) < 0)
-            return -1;
-        free(parent);
-        parent = steal_ptr(&anc);
-    }
+    if (runtime_us > 0
+        && rt_grow_ancestors(cg->layout->hiers[i].mount, cg->path,
+                             (double)runtime_us / (double)period_us, err)
+               < 0)
+        return -1;
     /* runtime must stay <= period at every step. */
     snprintf(buf, sizeof(buf), "%" PRIu64, period_us);
     if (cgroup_write(c.dir, "cpu.rt_period_us", buf, NULL) < 0) {

@@ -406,3 +406,45 @@ EOF
     [[ "$output" == *"cgroup of pid $$: the process is in the root cgroup"* ]]
   fi
 }
+
+@test "real-time budget: siblings add up in the parent, over the root's budget is refused" {
+  cg_need cpu
+  local root
+  root=$(cg_mounts | while read -r m; do [ -f "$m/cpu.rt_runtime_us" ] && echo "$m"; done | head -1)
+  [ -n "$root" ] || skip "no v1 cpu.rt_runtime_us (CONFIG_RT_GROUP_SCHED)"
+  local grp="/cgt-rt-$CGID" x
+  for x in a b c; do
+    "$CGTOOL" create --id "$CGID-$x" --path "$grp/$x" >"$TMP/$x.json"
+  done
+  run "$CGTOOL" rt --state "$TMP/a.json" 300000 1000000
+  [ "$status" -eq 0 ]
+  run "$CGTOOL" rt --state "$TMP/b.json" 300000 1000000
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(cat "$root$grp/cpu.rt_runtime_us")" = 600000 ]  # exactly what the children need
+  [ "$(cat "$root$grp/a/cpu.rt_runtime_us")" = 300000 ]
+  [ "$(cat "$root$grp/b/cpu.rt_runtime_us")" = 300000 ]
+  # 0.3 + 0.3 + 0.4 = 1.0 CPU is more than the root allows (sched_rt_runtime_us < period)
+  if [ "$(cat /proc/sys/kernel/sched_rt_runtime_us)" -lt 1000000 ]; then
+    run "$CGTOOL" rt --state "$TMP/c.json" 400000 1000000
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"cannot add up to more than its own"* ]]
+    [ "${#lines[@]}" -eq 1 ]
+  fi
+  for x in c b a; do
+    "$CGTOOL" destroy --state "$TMP/$x.json"
+  done
+  [ ! -e "$root$grp" ]
+}
+
+@test "the last container out removes the shared parent under /bolt" {
+  local grp="/bolt/cgt-grp-$CGID" m
+  "$CGTOOL" create --id x --path "$grp/a" >"$TMP/a.json"
+  "$CGTOOL" create --id x --path "$grp/b" >"$TMP/b.json"
+  # a created the group directory, b did not; a goes first
+  "$CGTOOL" destroy --state "$TMP/a.json"
+  for m in $(cg_mounts); do [ -d "$m$grp/b" ]; done
+  "$CGTOOL" destroy --state "$TMP/b.json"
+  for m in $(cg_mounts); do [ ! -e "$m$grp" ] || { echo "left $m$grp"; false; }; done
+}
