@@ -61,44 +61,10 @@ bf_join(const char *path, const char *key)
     return *path ? xasprintf("%s.%s", path, key) : xstrdup(key);
 }
 
-static size_t
-distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
-
-    if (la >= 63 || lb >= 63)
-        return 64;
-    for (size_t j = 0; j <= lb; j++)
-        prev[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-        memcpy(prev, cur, sizeof(size_t) * (lb + 1));
-    }
-    return prev[lb];
-}
-
 const char *
 bf_suggest(const char *word, const char *const *candidates)
 {
-    const char *best = NULL;
-    size_t best_d = (size_t)-1, limit = strlen(word) <= 4 ? 1 : strlen(word) <= 8 ? 2 : 3;
-
-    for (; *candidates; candidates++) {
-        size_t d = distance(word, *candidates), wl = strlen(word), cl = strlen(*candidates);
-        /* A clipped name ("wsl2" for "wsl2_optimized") is as good as a near miss. */
-        if (wl >= 3 && cl > wl && strncmp(word, *candidates, wl) == 0)
-            d = limit;
-        if (d < best_d) {
-            best_d = d;
-            best = *candidates;
-        }
-    }
-    return best_d <= limit ? best : NULL;
+    return bolt_toml_suggest(word, candidates);
 }
 
 void

@@ -142,4 +142,35 @@ const char *bolt_toml_type_name(enum bolt_toml_type type);
  */
 const char *bolt_toml_datetime_str(const struct bolt_toml_value *v, char *buf, size_t len);
 
+/* --- helpers for configuration files ------------------------------------------------ */
+
+/*
+ * The candidate closest to word (edit distance, or word being a prefix of it), or NULL
+ * when none is close enough to be a plausible typo. candidates is NULL-terminated.
+ */
+const char *bolt_toml_suggest(const char *word, const char *const *candidates);
+
+/*
+ * Check that table t only has keys from allowed (NULL-terminated). On the first other
+ * key sets err to "FILE:LINE:COL: unknown key 'KEY' (did you mean 'X'?)" (without the
+ * hint when nothing is close) and returns -1; returns 0 when all keys are known.
+ * file names the document in messages (the path given to bolt_toml_load_file).
+ */
+int bolt_toml_check_keys(const struct bolt_toml_value *t, const char *const *allowed,
+                         const char *file, struct bolt_err *err);
+
+/*
+ * Typed lookups of key in table t. They return 0 when the key is absent (*out is left
+ * alone, so it can hold the default), 1 when it was found and *out set, and -1 with
+ * err "FILE:LINE:COL: KEY: expected a string, found an integer" when the value has
+ * another type. *out of bolt_toml_get_str points into the tree (borrowed). Strings
+ * holding NUL characters are refused.
+ */
+int bolt_toml_get_str(const struct bolt_toml_value *t, const char *key, const char *file,
+                      const char **out, struct bolt_err *err);
+int bolt_toml_get_bool(const struct bolt_toml_value *t, const char *key, const char *file,
+                       bool *out, struct bolt_err *err);
+int bolt_toml_get_int(const struct bolt_toml_value *t, const char *key, const char *file,
+                      int64_t *out, struct bolt_err *err);
+
 #endif

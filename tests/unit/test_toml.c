@@ -328,6 +328,43 @@ test_load_file(void **state)
     assert_string_equal(bolt_toml_type_name(BOLT_TOML_DATETIME_LOCAL), "datetime-local");
 }
 
+static void
+test_config_helpers(void **state)
+{
+    static const char *const keys[] = {"driver_root", "dev_root", "debug", "level", NULL};
+    struct bolt_err err = {0};
+    struct bolt_toml_value *r = parse_ok("driver_root = \"/run/nvidia/driver\"\ndebug = true\n"
+                                         "level = 3\n");
+    const char *s = "default";
+    bool b = false;
+    int64_t i = 0;
+
+    (void)state;
+    assert_int_equal(bolt_toml_check_keys(r, keys, "nv.toml", &err), 0);
+    assert_int_equal(bolt_toml_get_str(r, "driver_root", "nv.toml", &s, &err), 1);
+    assert_string_equal(s, "/run/nvidia/driver");
+    assert_int_equal(bolt_toml_get_str(r, "dev_root", "nv.toml", &s, &err), 0);
+    assert_string_equal(s, "/run/nvidia/driver");
+    assert_int_equal(bolt_toml_get_bool(r, "debug", "nv.toml", &b, &err), 1);
+    assert_true(b);
+    assert_int_equal(bolt_toml_get_int(r, "level", "nv.toml", &i, &err), 1);
+    assert_int_equal(i, 3);
+    assert_int_equal(bolt_toml_get_str(r, "level", "nv.toml", &s, &err), -1);
+    assert_string_equal(err.msg, "nv.toml:3:9: level: expected a string, found an integer");
+    bolt_toml_free(r);
+    r = parse_ok("\n  driver_rot = \"/\"\n");
+    assert_int_equal(bolt_toml_check_keys(r, keys, "nv.toml", &err), -1);
+    assert_string_equal(err.msg, "nv.toml:2:3: unknown key 'driver_rot' (did you mean "
+                                 "'driver_root'?)");
+    bolt_toml_free(r);
+    r = parse_ok("zzz = 1\n");
+    assert_int_equal(bolt_toml_check_keys(r, keys, "nv.toml", &err), -1);
+    assert_string_equal(err.msg, "nv.toml:1:1: unknown key 'zzz'");
+    bolt_toml_free(r);
+    assert_string_equal(bolt_toml_suggest("dev", keys), "dev_root");
+    assert_null(bolt_toml_suggest("xyzzy", keys));
+}
+
 int
 main(void)
 {
@@ -337,6 +374,7 @@ main(void)
         cmocka_unit_test(test_tables_and_arrays), cmocka_unit_test(test_redefinitions),
         cmocka_unit_test(test_syntax_errors),   cmocka_unit_test(test_positions),
         cmocka_unit_test(test_limits),          cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_config_helpers),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
