@@ -61,8 +61,11 @@ cmd_bolt_exec(int argc, char **argv)
         goto out;
     }
     ct = bolt_ctrs_lookup(&st, argv[optind], &err);
-    if (!ct || bolt_engine_exec(&st, ct, &eo, &code, &err) < 0)
+    if (!ct || bolt_engine_exec(&st, ct, &eo, &code, &err) < 0) {
+        if (code == CLI_EXIT_NOEXEC || code == CLI_EXIT_NOTFOUND)
+            err.errnum = 0;
         bolt_err_print("bolt", &err);
+    }
     bolt_container_free(ct);
     bolt_ctrs_fini(&st);
 out:

@@ -236,6 +236,8 @@ run_or_create(int argc, char **argv, bool start)
     }
     r = bolt_engine_start_ex(&st, c->id, o.detach, BOLT_ATTACH_STDIO, true, &code, &err);
     if (r < 0) {
+        if (code == CLI_EXIT_NOEXEC || code == CLI_EXIT_NOTFOUND)
+            err.errnum = 0; /* the message says it all; the status carries the class */
         bolt_err_print("bolt", &err);
         goto out;
     }

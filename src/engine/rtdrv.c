@@ -43,7 +43,7 @@ engine_rt_resolve(const char *name, const char *runroot, struct engine_rt *rt,
                 rt->path = steal_ptr(&cand);
         }
         if (!rt->path)
-            return bolt_err_set(err, ENOENT, "--runtime: '%s' not found in PATH (expected nvbind, "
+            return bolt_err_set(err, 0, "--runtime: '%s' not found in PATH (expected nvbind, "
                                              "or a runc-compatible runtime such as crun or runc, "
                                              "or a path)",
                                 name);

@@ -17,7 +17,7 @@
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/mem.h"
-#include "engine/units_compat.h"
+#include "util/units.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

@@ -18,7 +18,7 @@
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/mem.h"
-#include "engine/units_compat.h"
+#include "util/units.h"
 
 void
 engine_spec_drop_mount(struct bolt_oci_spec *spec, const char *dest)
