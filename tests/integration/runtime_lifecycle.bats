@@ -3,6 +3,7 @@
 # nvbind's OCI lifecycle: create/start/state/kill/delete, exec, hooks, list/ps, spec/
 # features, and bad input that must fail with one clear line and leave nothing behind.
 
+bats_require_minimum_version 1.5.0
 load helpers/runtime
 
 setup() {
