@@ -162,6 +162,8 @@ struct bolt_cgroup_stats {
     bool has_pids;
     uint64_t pids_current;
     uint64_t pids_limit; /* UINT64_MAX = unlimited */
+    bool has_io;
+    uint64_t io_read_bytes, io_write_bytes; /* all block devices */
 };
 
 /* Read usage counters. Controllers that are not available leave has_* false. */

@@ -51,4 +51,9 @@ int cgroup_bpf_attach_rules(const char *dir, const struct bolt_oci_device_rule *
  */
 char *cgroup_proc_path(const char *text, const struct bolt_cgroup_layout *l, struct bolt_err *err);
 
+/* Add the read/write byte counts of blkio.throttle.io_service_bytes_recursive (v1) or
+ * io.stat (cgroup2) text to st. */
+void cgroup_parse_io_v1(const char *text, struct bolt_cgroup_stats *st);
+void cgroup_parse_io_v2(const char *text, struct bolt_cgroup_stats *st);
+
 #endif

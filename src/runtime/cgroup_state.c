@@ -125,6 +125,62 @@ stats_memory(struct bolt_cgroup *cg, struct bolt_cgroup_stats *st)
     st->memory_failcnt = kv_file(d, "memory.events", "max");
 }
 
+/* v1 blkio.throttle.io_service_bytes_recursive: "MAJ:MIN Read N" / "MAJ:MIN Write N" lines. */
+void
+cgroup_parse_io_v1(const char *text, struct bolt_cgroup_stats *st)
+{
+    for (const char *l = text; l && *l;) {
+        char dev[32], op[16];
+        unsigned long long v;
+        if (sscanf(l, "%31s %15s %llu", dev, op, &v) == 3) {
+            if (strcmp(op, "Read") == 0)
+                st->io_read_bytes += v;
+            else if (strcmp(op, "Write") == 0)
+                st->io_write_bytes += v;
+        }
+        l = strchr(l, '\n');
+        l = l ? l + 1 : NULL;
+    }
+}
+
+/* cgroup2 io.stat: "MAJ:MIN rbytes=N wbytes=N rios=N ..." per device. */
+void
+cgroup_parse_io_v2(const char *text, struct bolt_cgroup_stats *st)
+{
+    for (const char *l = text; l && *l;) {
+        const char *r = strstr(l, " rbytes="), *w = strstr(l, " wbytes=");
+        const char *e = strchr(l, '\n');
+        if (r && (!e || r < e))
+            st->io_read_bytes += strtoull(r + 8, NULL, 10);
+        if (w && (!e || w < e))
+            st->io_write_bytes += strtoull(w + 8, NULL, 10);
+        l = e ? e + 1 : NULL;
+    }
+}
+
+static void
+stats_io(struct bolt_cgroup *cg, struct bolt_cgroup_stats *st)
+{
+    int i = cgroup_hier_for(cg->layout, "blkio");
+    cleanup_free char *text = NULL;
+
+    if (i >= 0 && !cg->layout->hiers[i].v2) {
+        text = cgroup_read(cg->dirs[i], "blkio.throttle.io_service_bytes_recursive", NULL);
+        if (text == NULL)
+            text = cgroup_read(cg->dirs[i], "blkio.io_service_bytes_recursive", NULL);
+        if (text) {
+            st->has_io = true;
+            cgroup_parse_io_v1(text, st);
+        }
+        return;
+    }
+    i = cgroup_hier_for(cg->layout, "io");
+    if (i >= 0 && (text = cgroup_read(cg->dirs[i], "io.stat", NULL)) != NULL) {
+        st->has_io = true;
+        cgroup_parse_io_v2(text, st);
+    }
+}
+
 int
 bolt_cgroup_stats(struct bolt_cgroup *cg, struct bolt_cgroup_stats *st, struct bolt_err *err)
 {
@@ -139,6 +195,7 @@ bolt_cgroup_stats(struct bolt_cgroup *cg, struct bolt_cgroup_stats *st, struct b
     }
     stats_cpu(cg, st);
     stats_memory(cg, st);
+    stats_io(cg, st);
     if (i >= 0 && read_num(cg->dirs[i], "pids.current", &st->pids_current)) {
         st->has_pids = true;
         read_num(cg->dirs[i], "pids.max", &st->pids_limit);

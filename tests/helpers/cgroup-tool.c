@@ -376,6 +376,9 @@ cmd_stats(struct bolt_cgroup *cg)
                "\nmemory_cache %" PRIu64 "\noom_kills %" PRIu64 "\nmemory_failcnt %" PRIu64 "\n",
                st.memory_usage, st.memory_max_usage, st.memory_limit, st.memory_cache, st.oom_kills,
                st.memory_failcnt);
+    if (st.has_io)
+        printf("io_read_bytes %" PRIu64 "\nio_write_bytes %" PRIu64 "\n", st.io_read_bytes,
+               st.io_write_bytes);
     if (st.has_pids)
         printf("pids_current %" PRIu64 "\npids_limit %" PRIu64 "\n", st.pids_current,
                st.pids_limit);

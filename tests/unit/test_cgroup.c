@@ -461,6 +461,25 @@ test_proc_path(void **state)
     bolt_cgroup_layout_free(l2);
 }
 
+static void
+test_io_stats(void **state)
+{
+    struct bolt_cgroup_stats st = {0};
+
+    (void)state;
+    cgroup_parse_io_v1("8:0 Read 4096\n8:0 Write 8192\n8:0 Sync 1\n8:0 Total 12288\n"
+                       "8:16 Read 1\n8:16 Write 2\nTotal 12291\n",
+                       &st);
+    assert_int_equal(st.io_read_bytes, 4097);
+    assert_int_equal(st.io_write_bytes, 8194);
+    memset(&st, 0, sizeof(st));
+    cgroup_parse_io_v2("8:0 rbytes=100 wbytes=200 rios=1 wios=2 dbytes=0 dios=0\n"
+                       "253:1 rbytes=5 wbytes=7 rios=1 wios=1\n259:0\n",
+                       &st);
+    assert_int_equal(st.io_read_bytes, 105);
+    assert_int_equal(st.io_write_bytes, 207);
+}
+
 int
 main(void)
 {
@@ -476,6 +495,7 @@ main(void)
         cmocka_unit_test(test_state_roundtrip),
         cmocka_unit_test(test_state_bad),
         cmocka_unit_test(test_proc_path),
+        cmocka_unit_test(test_io_stats),
     };
 
     return cmocka_run_group_tests_name("cgroup", tests, NULL, NULL);
