@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/cmds_nvbind.h"
 #include "oci/spec.h"
+#include "runtime/seccomp.h"
 #include "util/mem.h"
 
 int
@@ -19,10 +20,12 @@ cmd_nvbind_spec(int argc, char **argv)
     static const struct option opts[] = {
         {"bundle", required_argument, NULL, 'b'},
         {"rootless", no_argument, NULL, 'r'},
+        {"seccomp", no_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *bundle = ".";
+    bool seccomp = false;
     cleanup_free char *path = NULL;
     struct bolt_err err = {0};
     struct bolt_oci_spec *spec;
@@ -34,12 +37,16 @@ cmd_nvbind_spec(int argc, char **argv)
         case 'b':
             bundle = optarg;
             break;
+        case 's':
+            seccomp = true;
+            break;
         case 'r':
             fprintf(stderr, "nvbind: spec --rootless: not supported yet; edit the default "
                             "spec (add a user namespace and id mappings)\n");
             return 1;
         case 'h':
-            printf("usage: nvbind spec [--bundle DIR]  (writes DIR/config.json)\n");
+            printf("usage: nvbind spec [--bundle DIR] [--seccomp]  (writes DIR/config.json;\n"
+                   "       --seccomp adds docker's default seccomp profile)\n");
             return 0;
         default:
             return CLI_EXIT_USAGE;
@@ -53,6 +60,10 @@ cmd_nvbind_spec(int argc, char **argv)
         return 1;
     }
     spec = bolt_oci_spec_default();
+    if (seccomp) {
+        bolt_oci_seccomp_free(spec->linux_.seccomp);
+        spec->linux_.seccomp = bolt_seccomp_default_profile_caps(spec->process.caps.bounding);
+    }
     r = bolt_oci_spec_save(spec, path, &err);
     bolt_oci_spec_free(spec);
     if (r < 0) {
