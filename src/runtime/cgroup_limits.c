@@ -18,6 +18,24 @@ struct ctl {
     bool v2;
 };
 
+/* cgroup2: the parent must have delegated the controller (its cgroup.subtree_control). */
+static int
+v2_enabled(const char *dir, const char *name, const char *what, struct bolt_err *err)
+{
+    cleanup_free char *have = cgroup_read(dir, "cgroup.controllers", err);
+    size_t n = strlen(name);
+
+    if (have == NULL)
+        return -1;
+    for (const char *p = have; (p = strstr(p, name)) != NULL; p += n)
+        if ((p == have || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+            return 0;
+    return bolt_err_set(err, EOPNOTSUPP,
+                        "%s: the '%s' controller is not enabled for '%s' (its parent's "
+                        "cgroup.subtree_control refused it; see the warning above)",
+                        what, name, dir);
+}
+
 /* The directory serving controller name, or an error naming the request and the layout. */
 static int
 ctl_get(struct bolt_cgroup *cg, const char *name, const char *what, struct ctl *out,
@@ -29,7 +47,7 @@ ctl_get(struct bolt_cgroup *cg, const char *name, const char *what, struct ctl *
     if (i >= 0) {
         out->dir = cg->dirs[i];
         out->v2 = cg->layout->hiers[i].v2;
-        return 0;
+        return out->v2 ? v2_enabled(out->dir, name, what, err) : 0;
     }
     desc = cgroup_layout_describe(cg->layout);
     return bolt_err_set(err, EOPNOTSUPP,
