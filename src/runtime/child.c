@@ -2,6 +2,7 @@
 /* The container's first process, from clone to exec. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,10 @@ setup(struct rt_child *c, pid_t *host_pid, int *procfd)
 
     if (wait_go(c, host_pid, &err) < 0 || join_namespaces(c, &err) < 0)
         child_fail(c, &err);
+    if (c->new_ns[BOLT_NS_CGROUP] && unshare(CLONE_NEWCGROUP) < 0) {
+        bolt_err_set(&err, errno, "unshare the cgroup namespace");
+        child_fail(c, &err);
+    }
     if (c->new_ns[BOLT_NS_USER] && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
         bolt_err_set(&err, errno, "become root in the user namespace");
         child_fail(c, &err);

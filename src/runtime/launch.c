@@ -132,8 +132,10 @@ rt_launch(struct rt_launch *l, struct bolt_err *err)
     int saved_pidns = -1;
     pid_t pid;
 
+    /* The cgroup namespace is unshared by the child once it is in its cgroup, so that
+     * cgroup becomes the namespace root (at clone time it is still in ours). */
     for (int t = 0; t < BOLT_NS_TYPES; t++) {
-        if (c->new_ns[t])
+        if (c->new_ns[t] && t != BOLT_NS_CGROUP)
             flags |= (uint64_t)bolt_oci_ns_clone_flags[t];
     }
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)

@@ -391,3 +391,20 @@ EOF
   grep -q '^tty' "$TMP/pty.out"
   nvb delete "$CID" || { sleep 0.5; nvb delete "$CID"; }
 }
+
+@test "cgroup namespace: the container's own cgroup is its root" {
+  cfg '.linux.namespaces += [{"type": "cgroup"}] | .linux.resources.memory = {"limit": 67108864}'
+  args /init cat /proc/self/cgroup
+  run nvb run "$CID"
+  [ "$status" -eq 0 ]
+  echo "$output"
+  # every hierarchy shows "/" (outside it is /bolt/<id>)
+  [ -z "$(echo "$output" | awk -F: '$3 != "/"')" ]
+  if [ -d /sys/fs/cgroup/memory ]; then
+    args /init cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+  else
+    args /init cat /sys/fs/cgroup/memory.max
+  fi
+  run nvb run "$CID"
+  [ "$output" = "67108864" ]
+}
