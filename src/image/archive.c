@@ -239,6 +239,10 @@ import_manifest(struct bolt_store *st, int rootfd, const char *mbuf, size_t mlen
             || bolt_store_unpack_layer(st, m.layers[i].digest, cfg.diff_ids[i], err) < 0)
             goto out;
     }
+    if (syncfs(st->dirfd) < 0) {
+        bolt_err_set(err, errno, "sync the image store '%s'", st->dir);
+        goto out;
+    }
     if (bolt_store_put_blob(st, mbuf, mlen, md, err) < 0
         || bolt_store_add_image(st, m.config.digest, md, name, NULL, err) < 0)
         goto out;
@@ -639,6 +643,10 @@ bolt_image_import(const char *root, const char *path, const char *ref, char **cm
     }
     if (session_open(&s, root, err) < 0 || import_layer(&s, path, digest, diffid, &size, &mt, err) < 0)
         goto out;
+    if (syncfs(s.st->dirfd) < 0) {
+        bolt_err_set(err, errno, "sync the image store '%s'", s.st->dir);
+        goto out;
+    }
     cfg = import_config(diffid, cmd);
     cb = json_dumps(cfg, JSON_COMPACT);
     if (bolt_store_put_blob(s.st, cb, strlen(cb), cd, err) < 0)

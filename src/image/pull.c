@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "image/pull.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "image/config.h"
 #include "image/manifest.h"
@@ -270,6 +272,10 @@ record(struct pull_ctx *c, char **id, struct bolt_err *err)
     cleanup_free char *repo = bolt_ref_repo(&c->ref);
     cleanup_free char *repo_digest = xasprintf("%s@%s", repo, c->top_digest);
 
+    /* content reaches the disk before the index names it: after a power loss an image in the
+     * index is complete (SIGKILL alone never needs this: rename is atomic) */
+    if (syncfs(c->st->dirfd) < 0)
+        return bolt_err_set(err, errno, "sync the image store '%s'", c->st->dir);
     if (bolt_store_put_blob(c->st, c->manifest, c->manifest_len, d, err) < 0)
         return -1;
     if (bolt_store_add_image(c->st, c->m.config.digest, d, name, repo_digest, err) < 0)
