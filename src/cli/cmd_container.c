@@ -351,6 +351,28 @@ cmd_bolt_container(int argc, char **argv)
                                              "inspect, exec, top, stats or prune)", argv[1]);
 }
 
+/* Internal: bolt-monitor execs `bolt __monitor ID STATUS LOCKFD RESTARTS BEGAN_NS`. */
+int
+cmd_bolt_monitor(int argc, char **argv)
+{
+    struct bolt_ctr_store st;
+    struct bolt_err err = {0};
+    int r;
+
+    if (argc != 6) {
+        fprintf(stderr, "bolt __monitor: internal command of the container monitor\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (open_store(&st) < 0)
+        return CLI_EXIT_FAIL;
+    r = bolt_engine_monitor_resume(&st, argv[1], atoi(argv[2]), atoi(argv[3]), atoi(argv[4]),
+                                   strtoll(argv[5], NULL, 10), &err);
+    if (r < 0)
+        bolt_err_print("bolt", &err);
+    bolt_ctrs_fini(&st);
+    return r < 0 ? CLI_EXIT_FAIL : 0;
+}
+
 int
 cmd_bolt_container_prune(int argc, char **argv)
 {

@@ -24,6 +24,7 @@ int cmd_bolt_stats(int argc, char **argv);
 int cmd_bolt_container(int argc, char **argv);
 int cmd_bolt_container_prune(int argc, char **argv);
 int cmd_bolt_info(int argc, char **argv);
+int cmd_bolt_monitor(int argc, char **argv);
 /* The multi-line `bolt version` output (cmd_info.c). */
 void cli_print_version_details(void);
 int cmd_bolt_pull(int argc, char **argv);

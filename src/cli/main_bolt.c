@@ -30,6 +30,7 @@ static const struct cli_cmd bolt_cmds[] = {
     {"stats", cmd_bolt_stats, "show containers' CPU, memory and pids"},
     {"container", cmd_bolt_container, "manage containers (ls, prune, ...)"},
     {"info", cmd_bolt_info, "show system-wide information"},
+    {"__monitor", cmd_bolt_monitor, "(internal) resume a container's monitor"},
     {"pull", cmd_bolt_pull, "pull an image from a registry"},
     {"images", cmd_bolt_images, "list images"},
     {"rmi", cmd_bolt_rmi, "remove images"},

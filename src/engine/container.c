@@ -422,11 +422,35 @@ bolt_ctrs_lock(const struct bolt_ctr_store *st, struct bolt_err *err)
 }
 
 int
+bolt_write_file_replace(const char *path, const char *data, size_t len, struct bolt_err *err)
+{
+    cleanup_free char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+    cleanup_close int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+    if (fd < 0)
+        return bolt_err_set(err, errno, "create '%s'", tmp);
+    if (write(fd, data, len) != (ssize_t)len) {
+        int e = errno;
+        unlink(tmp);
+        return bolt_err_set(err, e, "write '%s'", tmp);
+    }
+    if (rename(tmp, path) < 0) {
+        int e = errno;
+        unlink(tmp);
+        return bolt_err_set(err, e, "rename '%s' to '%s'", tmp, path);
+    }
+    return 0;
+}
+
+int
 bolt_ctrs_save(const struct bolt_ctr_store *st, const struct bolt_container *c, struct bolt_err *err)
 {
     cleanup_free char *path = xasprintf("%s/containers/%s/container.json", st->root, c->id);
     cleanup_free char *text = bolt_container_to_json(c);
 
+    /* a --rm container disappears when it exits: its record needs atomicity, not durability */
+    if (c->auto_remove)
+        return bolt_write_file_replace(path, text, strlen(text), err);
     return bolt_write_file_atomic(path, text, strlen(text), 0600, err);
 }
 

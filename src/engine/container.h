@@ -131,6 +131,13 @@ int bolt_ctrs_create(const struct bolt_ctr_store *st, struct bolt_container *c,
 int bolt_ctrs_save(const struct bolt_ctr_store *st, const struct bolt_container *c,
                     struct bolt_err *err);
 
+/*
+ * Atomic replace without fsync (temp file + rename): readers see the old or the new
+ * content, but a power loss may lose the update. For state that is rebuilt or removed
+ * anyway (records of --rm containers, derived files).
+ */
+int bolt_write_file_replace(const char *path, const char *data, size_t len, struct bolt_err *err);
+
 /* Load one record by exact id. */
 struct bolt_container *bolt_ctrs_load(const struct bolt_ctr_store *st, const char *id,
                                        struct bolt_err *err);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <limits.h>
 #include <malloc.h>
 #include <signal.h>
@@ -172,6 +173,25 @@ write_etc_files(struct bolt_oci_spec *spec, const char *dir, bool host_net, stru
 }
 
 static int
+save_spec(const struct bolt_oci_spec *spec, const char *path, bool transient, struct bolt_err *err)
+{
+    json_t *j;
+    char *text;
+    int r;
+
+    if (!transient)
+        return bolt_oci_spec_save(spec, path, err);
+    j = bolt_oci_spec_to_json(spec);
+    text = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    if (!text)
+        return bolt_err_set(err, ENOMEM, "serialize the spec");
+    r = bolt_write_file_replace(path, text, strlen(text), err);
+    free(text);
+    return r;
+}
+
+static int
 populate_dir(const struct bolt_ctr_store *st, struct bolt_container *c, struct bolt_oci_spec *spec,
              const struct bolt_engine_image *img, bool host_net, struct bolt_err *err)
 {
@@ -197,7 +217,7 @@ populate_dir(const struct bolt_ctr_store *st, struct bolt_container *c, struct b
     }
     if (write_derived(lower, ltext, err) < 0
         || write_etc_files(spec, dir, host_net, err) < 0
-        || bolt_oci_spec_save(spec, cfg, err) < 0)
+        || save_spec(spec, cfg, c->auto_remove, err) < 0)
         return -1;
     if (c->image_id && bolt_image_mark_used(st->root, c->image_id, c->id, err) < 0)
         return -1;
@@ -336,7 +356,7 @@ start_detached(const struct bolt_ctr_store *st, const char *id, int lockfd, bool
             close(devnull);
         (void)lockfd; /* inherited: this process holds the monitor lock for its whole life */
         malloc_trim(0);
-        bolt_engine_supervise_ex(st, id, BOLT_ATTACH_NONE, p[1], first, &code, &e);
+        bolt_engine_supervise_ex(st, id, BOLT_ATTACH_NONE, p[1], first, lockfd, &code, &e);
         _exit(0);
     }
     close(p[1]);
@@ -371,13 +391,14 @@ bolt_engine_start_ex(const struct bolt_ctr_store *st, const char *id, bool detac
     lockfd = take_monitor_lock(st, id, err);
     if (lockfd < 0)
         return -1;
-    if (sup_update(st, id, clear_stop, NULL, err) < 0) {
+    /* a new container has no stop request to clear: skip the record write */
+    if (!first && sup_update(st, id, clear_stop, NULL, err) < 0) {
         close(lockfd);
         return -1;
     }
     if (detached)
         return start_detached(st, id, lockfd, first, exit_code, err);
-    status = bolt_engine_supervise_ex(st, id, attach, -1, first, exit_code, err);
+    status = bolt_engine_supervise_ex(st, id, attach, -1, first, -1, exit_code, err);
     close(lockfd);
     if (status < 0)
         return -1;

@@ -130,6 +130,14 @@ struct bolt_engine_report {
 int bolt_engine_supervise(const struct bolt_ctr_store *st, const char *id, enum bolt_attach attach,
                           int report_fd, struct bolt_err *err);
 
+/*
+ * `bolt __monitor`: bolt-monitor saw the container exit with status; record it, delete
+ * the runtime state, apply the restart policy (possibly starting it again), clean up.
+ * lockfd is the inherited monitor lock. Returns the final status or -1.
+ */
+int bolt_engine_monitor_resume(const struct bolt_ctr_store *st, const char *id, int status,
+                               int lockfd, int restarts, int64_t began, struct bolt_err *err);
+
 /* The static init for --init: $BOLT_INIT, then bolt-init next to this executable. New string. */
 char *bolt_engine_init_path(void);
 

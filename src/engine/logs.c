@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/container.h"
+#include "engine/logfmt.h"
 #include "util/mem.h"
 
 int
@@ -54,28 +55,14 @@ write_all(int fd, const char *p, size_t len)
 static void
 emit(struct engine_logw *w, enum engine_stream s, const char *data, size_t len)
 {
-    char ts[48];
-    json_t *o;
     char *line;
+    size_t n;
 
     if (w->fd < 0 || len == 0)
         return;
-    engine_rfc3339(bolt_now_ns(), ts, sizeof(ts));
-    o = json_pack("{s:s%, s:s, s:s}", "log", data, len, "stream",
-                  s == ENGINE_STDOUT ? "stdout" : "stderr", "time", ts);
-    if (!o)
-        return;
-    line = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
-    json_decref(o);
-    if (!line)
-        return;
-    {
-        size_t n = strlen(line);
-        line = xrealloc(line, n + 2);
-        line[n] = '\n';
-        line[n + 1] = '\0';
-        write_all(w->fd, line, n + 1);
-    }
+    line = xmalloc(ENGINE_LOGFMT_MAX(len));
+    n = engine_logfmt(line, s == ENGINE_STDOUT ? "stdout" : "stderr", data, len, bolt_now_ns());
+    write_all(w->fd, line, n);
     free(line);
 }
 

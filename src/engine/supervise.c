@@ -340,13 +340,80 @@ report(struct sup *s, int status, int exit_code, const struct bolt_err *err)
     s->reported = true;
 }
 
+/* The static monitor bolt execs into while a detached container runs (next to bolt). */
+static char *
+monitor_path(void)
+{
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    char *slash;
+
+    if (getenv("BOLT_MONITOR"))
+        return *getenv("BOLT_MONITOR") ? xstrdup(getenv("BOLT_MONITOR")) : NULL;
+    if (n <= 0)
+        return NULL;
+    self[n] = '\0';
+    slash = strrchr(self, '/');
+    if (!slash)
+        return NULL;
+    *slash = '\0';
+    {
+        char *p = xasprintf("%s/bolt-monitor", self);
+        if (access(p, X_OK) == 0)
+            return p;
+        free(p);
+    }
+    return NULL;
+}
+
+static bool
+keep_fd(int fd)
+{
+    return fd < 0 || fcntl(fd, F_SETFD, 0) == 0;
+}
+
+/*
+ * Detached: hand the running container to bolt-monitor (exec; returns only on failure).
+ * The process keeps its pid, children, mount namespace and subreaper flag.
+ */
+static void
+exec_monitor(struct sup *s, struct run_fds *f, int restarts, int64_t began)
+{
+    cleanup_free char *mon = monitor_path();
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    char a[8][32];
+    int out = s->tty ? f->console : f->out[0];
+    int errfd = s->tty ? -1 : f->errp[0];
+
+    if (!mon || n <= 0 || s->lockfd < 0)
+        return;
+    self[n] = '\0';
+    if (!keep_fd(s->logw.fd) || !keep_fd(out) || !keep_fd(errfd) || !keep_fd(s->lockfd))
+        return;
+    snprintf(a[0], sizeof(a[0]), "%d", (int)s->pid);
+    snprintf(a[1], sizeof(a[1]), "%d", s->logw.fd);
+    snprintf(a[2], sizeof(a[2]), "%d", out);
+    snprintf(a[3], sizeof(a[3]), "%d", errfd);
+    snprintf(a[4], sizeof(a[4]), "%d", s->lockfd);
+    snprintf(a[5], sizeof(a[5]), "%d", restarts);
+    snprintf(a[6], sizeof(a[6]), "%lld", (long long)began);
+    {
+        char *argv[] = {mon, self, s->st->root, s->st->runroot, s->id, a[0], a[1], a[2], a[3],
+                        a[4], a[5], a[6], NULL};
+        execv(mon, argv);
+    }
+    log_warn("exec the container monitor '%s': %s; supervising in-process", mon, strerror(errno));
+    fcntl(s->logw.fd, F_SETFD, FD_CLOEXEC);
+}
+
 /* One life of the container. Returns its exit status, or -1 when it could not start. */
 static int
-run_once(struct sup *s, bool restarted, struct bolt_err *err)
+run_once(struct sup *s, int restarts, int64_t began, struct bolt_err *err)
 {
     struct run_fds f = {{-1, -1}, {-1, -1}, -1, -1, -1, NULL};
     struct bolt_rt_proc proc = {0, -1};
-    struct started_arg sa = {0, getpid(), restarted};
+    struct started_arg sa = {0, getpid(), restarts > 0};
     int status;
 
     if (start_container(s, &f, &proc, err) < 0) {
@@ -360,6 +427,8 @@ run_once(struct sup *s, bool restarted, struct bolt_err *err)
         log_warn("record the start of container %.12s failed", s->id);
     }
     report(s, 0, 0, NULL);
+    if (s->attach == BOLT_ATTACH_NONE)
+        exec_monitor(s, &f, restarts, began);
     if (s->tty)
         status = sup_pump(s, f.console, -1, proc.pidfd);
     else
@@ -531,59 +600,108 @@ first_start_failed(struct sup *s, struct bolt_err *err)
     return code;
 }
 
-/* The supervisor's life: start, wait, record, restart per policy, clean up. */
-static int
-supervise_loop(struct sup *s, struct bolt_err *err)
+/*
+ * After an exit: record it, and either stop (returns false) or wait the backoff and go on
+ * (true). docker's backoff: 100 ms doubling up to a minute, reset after 10 s of running.
+ */
+static bool
+after_exit(struct sup *s, int status, int *restarts, int64_t began)
 {
-    int restarts = 0, status = 0;
+    struct exited_arg ea = {status, NULL, BOLT_CTR_EXITED};
+    long delay;
 
+    if (bolt_now_ns() - began > 10LL * 1000000000LL)
+        *restarts = 0;
+    if (!should_restart(s, status, *restarts)) {
+        sup_update(s->st, s->id, mark_exited, &ea, NULL);
+        return false;
+    }
+    ea.status = BOLT_CTR_RESTARTING;
+    sup_update(s->st, s->id, mark_exited, &ea, NULL);
+    delay = 100L << (*restarts < 10 ? *restarts : 10);
+    if (delay > 60000)
+        delay = 60000;
+    (*restarts)++;
+    if (!backoff_sleep(s, delay)) {
+        ea.status = BOLT_CTR_EXITED;
+        sup_update(s->st, s->id, mark_exited, &ea, NULL);
+        return false;
+    }
+    return true;
+}
+
+/* The supervisor's life: start, wait, record, restart per policy. */
+static int
+supervise_loop(struct sup *s, int restarts, int status, bool started, struct bolt_err *err)
+{
     for (;;) {
         int64_t began = bolt_now_ns();
-        struct exited_arg ea = {0, NULL, BOLT_CTR_EXITED};
-        long delay;
-
-        status = run_once(s, restarts > 0, err);
-        if (status < 0) {
-            char buf[600];
-            if (!s->reported)
-                return -1;
-            ea.code = engine_rt_exit_code_for(err);
-            ea.error = bolt_err_str(err, buf, sizeof(buf));
-            sup_update(s->st, s->id, mark_exited, &ea, NULL);
-            return ea.code;
+        if (!started) {
+            status = run_once(s, restarts, began, err);
+            if (status < 0) {
+                char buf[600];
+                struct exited_arg ea = {0, NULL, BOLT_CTR_EXITED};
+                if (!s->reported)
+                    return -1;
+                ea.code = engine_rt_exit_code_for(err);
+                ea.error = bolt_err_str(err, buf, sizeof(buf));
+                sup_update(s->st, s->id, mark_exited, &ea, NULL);
+                return ea.code;
+            }
         }
-        if (bolt_now_ns() - began > 10LL * 1000000000LL)
-            restarts = 0;
-        if (!should_restart(s, status, restarts)) {
-            ea.code = status;
-            sup_update(s->st, s->id, mark_exited, &ea, NULL);
+        started = false;
+        if (!after_exit(s, status, &restarts, s->began ? s->began : began))
             return status;
-        }
-        ea.code = status;
-        ea.status = BOLT_CTR_RESTARTING;
-        sup_update(s->st, s->id, mark_exited, &ea, NULL);
-        delay = 100L << (restarts < 10 ? restarts : 10);
-        if (delay > 60000)
-            delay = 60000;
-        restarts++;
-        if (!backoff_sleep(s, delay)) {
-            ea.status = BOLT_CTR_EXITED;
-            sup_update(s->st, s->id, mark_exited, &ea, NULL);
-            return status;
-        }
+        s->began = 0;
     }
+}
+
+static int
+supervise_finish(struct sup *s, const struct bolt_ctr_store *st, const char *id, int status)
+{
+    struct bolt_container *c;
+
+    sup_term_restore(s);
+    c = bolt_ctrs_load(st, id, NULL);
+    sup_fini(s);
+    if (c && c->auto_remove)
+        engine_remove_all(st, c, NULL);
+    bolt_container_free(c);
+    return status;
+}
+
+int
+bolt_engine_monitor_resume(const struct bolt_ctr_store *st, const char *id, int status,
+                           int lockfd, int restarts, int64_t began, struct bolt_err *err)
+{
+    struct sup s;
+
+    memset(&s, 0, sizeof(s));
+    s.lockfd = lockfd;
+    fcntl(lockfd, F_SETFD, FD_CLOEXEC);
+    if (sup_init(&s, st, id, BOLT_ATTACH_NONE, -1, err) < 0) {
+        sup_fini(&s);
+        return -1;
+    }
+    s.reported = true;
+    /* the overlay is still mounted in this process' namespace: sup_fini unmounts it */
+    engine_rt_delete(&s.rt, s.id, true, NULL);
+    s.began = began;
+    status = supervise_loop(&s, restarts, status, true, err);
+    return supervise_finish(&s, st, id, status);
 }
 
 int
 bolt_engine_supervise_ex(const struct bolt_ctr_store *st, const char *id, enum bolt_attach attach,
-                         int report_fd, bool remove_on_fail, int *fail_code, struct bolt_err *err)
+                         int report_fd, bool remove_on_fail, int lockfd, int *fail_code,
+                         struct bolt_err *err)
 {
     struct sup s;
     int status;
-    struct bolt_container *c;
 
     memset(&s, 0, sizeof(s));
     s.remove_on_fail = remove_on_fail;
+    s.lockfd = lockfd;
     if (sup_init(&s, st, id, attach, report_fd, err) < 0 || mount_rootfs(&s, err) < 0
         || make_workdir(&s, err) < 0 || check_command(&s, err) < 0) {
         *fail_code = first_start_failed(&s, err);
@@ -592,19 +710,13 @@ bolt_engine_supervise_ex(const struct bolt_ctr_store *st, const char *id, enum b
     }
     if (attach == BOLT_ATTACH_STDIO && s.tty)
         sup_term_raw(&s);
-    status = supervise_loop(&s, err);
+    status = supervise_loop(&s, 0, 0, false, err);
     if (status < 0) {
         *fail_code = first_start_failed(&s, err);
         sup_fini(&s);
         return -1;
     }
-    sup_term_restore(&s);
-    c = bolt_ctrs_load(st, id, NULL);
-    sup_fini(&s);
-    if (c && c->auto_remove)
-        engine_remove_all(st, c, NULL);
-    bolt_container_free(c);
-    return status;
+    return supervise_finish(&s, st, id, status);
 }
 
 int
@@ -613,5 +725,5 @@ bolt_engine_supervise(const struct bolt_ctr_store *st, const char *id, enum bolt
 {
     int code = 0;
 
-    return bolt_engine_supervise_ex(st, id, attach, report_fd, false, &code, err);
+    return bolt_engine_supervise_ex(st, id, attach, report_fd, false, -1, &code, err);
 }

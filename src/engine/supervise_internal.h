@@ -28,6 +28,8 @@ struct sup {
     struct termios saved;
     pid_t pid;
     bool stop_now; /* foreground: the user interrupted a restart backoff */
+    int lockfd;    /* the monitor lock (detached: kept across the exec into bolt-monitor) */
+    int64_t began; /* start time of the life that bolt-monitor watched */
 };
 
 /* Pump the container's output/input until it exits; returns its status (128+N on signal). */
@@ -53,7 +55,7 @@ int engine_remove_all(const struct bolt_ctr_store *st, const struct bolt_contain
 
 /* bolt_engine_supervise with the run-specific knobs; -1 on a failed first start (*fail_code). */
 int bolt_engine_supervise_ex(const struct bolt_ctr_store *st, const char *id, enum bolt_attach attach,
-                             int report_fd, bool remove_on_fail, int *fail_code,
+                             int report_fd, bool remove_on_fail, int lockfd, int *fail_code,
                              struct bolt_err *err);
 
 #endif
