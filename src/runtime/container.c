@@ -339,7 +339,7 @@ write_pid_file(const char *path, pid_t pid, struct bolt_err *err)
     char buf[32];
     int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
 
-    if (bolt_write_file_atomic(path, buf, (size_t)n, 0644, err) < 0)
+    if (rt_write_volatile(path, buf, (size_t)n, 0644, err) < 0)
         return bolt_err_wrap(err, "--pid-file");
     return 0;
 }
@@ -352,6 +352,7 @@ save_state(struct rt_create *x, const char *id, const struct bolt_oci_spec *spec
     char created[64];
     cleanup_free char *cg = x->cg ? bolt_cgroup_to_string(x->cg) : NULL;
     cleanup_free char *cfg = xasprintf("%s/config.json", x->dir);
+    json_t *json;
     int r;
 
     now_rfc3339(created, sizeof(created));
@@ -369,7 +370,9 @@ save_state(struct rt_create *x, const char *id, const struct bolt_oci_spec *spec
         json_object_set_new(s.annotations, spec->annotations[i].key,
                             json_string(spec->annotations[i].value ? spec->annotations[i].value
                                                                    : ""));
-    r = bolt_oci_spec_save(spec, cfg, err);
+    json = bolt_oci_spec_to_json(spec);
+    r = rt_write_json_volatile(cfg, json, err);
+    json_decref(json);
     if (r == 0)
         r = rt_saved_write(x->dir, &s, err);
     json_decref(s.annotations);

@@ -145,7 +145,7 @@ exec_in(const char *root, const struct rt_saved *s, const struct bolt_oci_spec *
     }
     if (o->pid_file) {
         int n = snprintf(buf, sizeof(buf), "%d", (int)l.pid);
-        if (bolt_write_file_atomic(o->pid_file, buf, (size_t)n, 0644, err) < 0)
+        if (rt_write_volatile(o->pid_file, buf, (size_t)n, 0644, err) < 0)
             bolt_err_wrap(err, "--pid-file");
     }
     if (o->detach) {

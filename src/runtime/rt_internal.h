@@ -103,6 +103,15 @@ struct rt_saved {
     json_t *annotations; /* object */
 };
 
+/*
+ * Replace path atomically (temp file + rename) without fsync. Only for the runtime's
+ * volatile state (state.json, config.json copy, pid files): it describes processes
+ * that a crash kills anyway, and it normally lives on tmpfs (/run).
+ */
+int rt_write_volatile(const char *path, const char *data, size_t len, mode_t mode,
+                      struct bolt_err *err);
+int rt_write_json_volatile(const char *path, json_t *o, struct bolt_err *err);
+
 int rt_saved_write(const char *dir, const struct rt_saved *s, struct bolt_err *err);
 int rt_saved_read(const char *root, const char *id, struct rt_saved *s, struct bolt_err *err);
 void rt_saved_fini(struct rt_saved *s);

@@ -120,6 +120,45 @@ rt_pid_start(pid_t pid, bool *zombie)
 }
 
 int
+rt_write_volatile(const char *path, const char *data, size_t len, mode_t mode,
+                  struct bolt_err *err)
+{
+    cleanup_free char *tmp = xasprintf("%s.tmp%d", path, (int)getpid());
+    cleanup_close int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    size_t off = 0;
+
+    if (fd < 0)
+        return bolt_err_set(err, errno, "create '%s'", tmp);
+    while (off < len) {
+        ssize_t n = write(fd, data + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = errno;
+            unlink(tmp);
+            return bolt_err_set(err, e, "write '%s'", tmp);
+        }
+        off += (size_t)n;
+    }
+    if (rename(tmp, path) < 0) {
+        int e = errno;
+        unlink(tmp);
+        return bolt_err_set(err, e, "rename '%s' to '%s'", tmp, path);
+    }
+    return 0;
+}
+
+int
+rt_write_json_volatile(const char *path, json_t *o, struct bolt_err *err)
+{
+    cleanup_free char *text = json_dumps(o, JSON_COMPACT);
+
+    if (!text)
+        return bolt_err_set(err, ENOMEM, "serialize '%s'", path);
+    return rt_write_volatile(path, text, strlen(text), 0600, err);
+}
+
+int
 rt_saved_write(const char *dir, const struct rt_saved *s, struct bolt_err *err)
 {
     json_t *o = json_object();
@@ -137,7 +176,7 @@ rt_saved_write(const char *dir, const struct rt_saved *s, struct bolt_err *err)
     json_object_set(o, "annotations", s->annotations ? s->annotations : json_object());
     if (!s->annotations)
         json_decref(json_object_get(o, "annotations"));
-    r = bolt_json_write_file_atomic(path, o, false, err);
+    r = rt_write_json_volatile(path, o, err);
     json_decref(o);
     return r;
 }
