@@ -70,4 +70,22 @@ struct bolt_oci_seccomp *bolt_seccomp_default_profile_caps(char *const *caps);
 /* bolt_seccomp_default_profile_caps(NULL). */
 struct bolt_oci_seccomp *bolt_seccomp_default_profile(void);
 
+/* docker's default capability set as a NULL-terminated list (static; do not free). */
+char *const *bolt_seccomp_docker_default_caps(void);
+
+/*
+ * A seccomp profile file as users have them: docker/containers format (moby's
+ * default.json, /usr/share/containers/seccomp.json) or a plain OCI linux.seccomp object.
+ * The docker extras are resolved for this machine: "archMap" picks the native
+ * architecture and its sub-architectures; a rule's "includes" (caps, arches, minKernel)
+ * must all hold and its "excludes" (caps, arches) must not, else the rule is dropped;
+ * the legacy "name" joins "names". caps is the container's bounding set (NULL = docker's
+ * default set). Errors name the member ("syscalls[4].includes.caps: expected array of
+ * strings"); the _load variant prefixes the file. Free with bolt_oci_seccomp_free.
+ */
+struct bolt_oci_seccomp *bolt_seccomp_from_profile_json(json_t *profile, char *const *caps,
+                                                        struct bolt_err *err);
+struct bolt_oci_seccomp *bolt_seccomp_profile_load(const char *path, char *const *caps,
+                                                   struct bolt_err *err);
+
 #endif

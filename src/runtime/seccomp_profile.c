@@ -540,6 +540,12 @@ bolt_seccomp_default_profile_caps(char *const *caps)
     return sc;
 }
 
+char *const *
+bolt_seccomp_docker_default_caps(void)
+{
+    return (char *const *)docker_caps;
+}
+
 struct bolt_oci_seccomp *
 bolt_seccomp_default_profile(void)
 {

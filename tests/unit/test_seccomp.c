@@ -406,6 +406,167 @@ test_sha256(void **state)
     }
 }
 
+/* Does any rule with this action list name? */
+static bool
+has_rule(const struct bolt_oci_seccomp *sc, const char *action, const char *name)
+{
+    for (size_t i = 0; i < sc->n_syscalls; i++) {
+        if (strcmp(sc->syscalls[i].action, action) != 0)
+            continue;
+        for (size_t k = 0; sc->syscalls[i].names && sc->syscalls[i].names[k]; k++)
+            if (strcmp(sc->syscalls[i].names[k], name) == 0)
+                return true;
+    }
+    return false;
+}
+
+static const char docker_doc[] =
+    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 1,"
+    " \"archMap\": [{\"architecture\": \"SCMP_ARCH_AARCH64\", \"subArchitectures\": "
+    "[\"SCMP_ARCH_ARM\"]},"
+    "   {\"architecture\": \"SCMP_ARCH_X86_64\", \"subArchitectures\": [\"SCMP_ARCH_X86\", "
+    "\"SCMP_ARCH_X32\"]}],"
+    " \"syscalls\": ["
+    "  {\"names\": [\"read\", \"write\"], \"action\": \"SCMP_ACT_ALLOW\", \"comment\": \"x\"},"
+    "  {\"names\": [\"mount\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"caps\": "
+    "[\"CAP_SYS_ADMIN\"]}},"
+    "  {\"names\": [\"clone\"], \"action\": \"SCMP_ACT_ALLOW\", \"excludes\": {\"caps\": "
+    "[\"CAP_SYS_ADMIN\"]}, \"args\": [{\"index\": 0, \"value\": 2114060288, \"op\": "
+    "\"SCMP_CMP_MASKED_EQ\"}]},"
+    "  {\"names\": [\"arch_prctl\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"arches\": "
+    "[\"amd64\", \"x32\"]}},"
+    "  {\"names\": [\"sync_file_range2\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": "
+    "{\"arches\": [\"ppc64le\"]}},"
+    "  {\"names\": [\"modify_ldt\"], \"action\": \"SCMP_ACT_ALLOW\", \"excludes\": {\"arches\": "
+    "[\"amd64\"]}},"
+    "  {\"names\": [\"ptrace\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"minKernel\": "
+    "\"1.0\"}},"
+    "  {\"names\": [\"futex_waitv\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": "
+    "{\"minKernel\": \"99.0\"}},"
+    "  {\"name\": \"chroot\", \"action\": \"SCMP_ACT_ALLOW\"}]}";
+
+static void
+test_docker_format_profile(void **state)
+{
+    struct bolt_err err = {0};
+    json_t *doc = json_loads(docker_doc, 0, NULL);
+    char *admin[] = {(char *)"CAP_SYS_ADMIN", NULL};
+    struct bolt_oci_seccomp *d, *a;
+
+    (void)state;
+    assert_non_null(doc);
+    d = bolt_seccomp_from_profile_json(doc, NULL, &err);
+    if (d == NULL)
+        fail_msg("%s", err.msg);
+    a = bolt_seccomp_from_profile_json(doc, admin, &err);
+    assert_non_null(a);
+    assert_true(has_rule(d, "SCMP_ACT_ALLOW", "read"));
+    assert_false(has_rule(d, "SCMP_ACT_ALLOW", "mount"));
+    assert_true(has_rule(a, "SCMP_ACT_ALLOW", "mount"));
+    assert_true(has_rule(d, "SCMP_ACT_ALLOW", "clone"));
+    assert_false(has_rule(a, "SCMP_ACT_ALLOW", "clone"));
+    assert_true(has_rule(d, "SCMP_ACT_ALLOW", "ptrace"));
+    assert_false(has_rule(d, "SCMP_ACT_ALLOW", "futex_waitv"));
+    assert_true(has_rule(d, "SCMP_ACT_ALLOW", "chroot"));
+    assert_false(has_rule(d, "SCMP_ACT_ALLOW", "sync_file_range2"));
+#if defined(__x86_64__)
+    assert_int_equal(bolt_strv_len(d->architectures), 3);
+    assert_string_equal(d->architectures[0], "SCMP_ARCH_X86_64");
+    assert_string_equal(d->architectures[2], "SCMP_ARCH_X32");
+    assert_true(has_rule(d, "SCMP_ACT_ALLOW", "arch_prctl"));
+    assert_false(has_rule(d, "SCMP_ACT_ALLOW", "modify_ldt"));
+    assert_int_equal(d->n_syscalls, 5);
+#endif
+    /* the clone rule kept its argument condition */
+    assert_string_equal(d->syscalls[1].names[0], "clone");
+    assert_int_equal(d->syscalls[1].n_args, 1);
+    json_decref(doc);
+    bolt_oci_seccomp_free(d);
+    bolt_oci_seccomp_free(a);
+}
+
+static void
+expect_profile_error(const char *text, const char *msg)
+{
+    struct bolt_err err = {0};
+    json_t *doc = json_loads(text, 0, NULL);
+
+    assert_non_null(doc);
+    assert_null(bolt_seccomp_from_profile_json(doc, NULL, &err));
+    assert_string_equal(err.msg, msg);
+    json_decref(doc);
+}
+
+static void
+test_docker_format_errors(void **state)
+{
+    (void)state;
+    expect_profile_error("[]", "seccomp profile: expected a JSON object");
+    expect_profile_error("{\"syscalls\": [{\"names\": [\"a\"], \"action\": 3}]}",
+                         "syscalls[0].action: expected string");
+    expect_profile_error("{\"syscalls\": [{\"names\": [\"a\"]}, {\"names\": [\"b\"], "
+                         "\"includes\": {\"caps\": \"CAP_SYS_ADMIN\"}}]}",
+                         "syscalls[1].includes.caps: expected array of strings");
+    expect_profile_error("{\"syscalls\": [{\"names\": [\"a\"], \"excludes\": []}]}",
+                         "syscalls[0].excludes: expected object");
+    expect_profile_error("{\"syscalls\": [{\"names\": [\"a\"], \"includes\": {\"minKernel\": "
+                         "\"new\"}}]}",
+                         "syscalls[0].includes.minKernel: expected a version such as \"4.8\", "
+                         "got 'new'");
+    expect_profile_error("{\"architectures\": [\"SCMP_ARCH_X86\"], \"archMap\": []}",
+                         "archMap: cannot be combined with architectures (keep one of them)");
+    expect_profile_error("{\"archMap\": [3]}", "archMap[0]: expected object");
+}
+
+static int
+containers_profile_child(void)
+{
+    if (getpid() <= 0)
+        return 1;
+    /* on its deny list: EPERM where plain root would get ENOENT */
+    errno = 0;
+    if (syscall(SYS_swapoff, "/nonexistent") != -1 || errno != EPERM)
+        return 2;
+    /* CAP_SYS_PACCT is not in docker's set, so the conditional allow was dropped */
+    errno = 0;
+    if (syscall(SYS_acct, NULL) != -1 || errno != EPERM)
+        return 3;
+    return 0;
+}
+
+/* The profile podman ships (containers-common), when this machine has it. */
+static void
+test_containers_profile_file(void **state)
+{
+    const char *path = "/usr/share/containers/seccomp.json";
+    struct bolt_err err = {0};
+    struct bolt_oci_seccomp *sc;
+    struct bolt_oci_spec *s;
+    struct bolt_seccomp_prog *p;
+
+    (void)state;
+    if (access(path, R_OK) < 0)
+        skip();
+    sc = bolt_seccomp_profile_load(path, NULL, &err);
+    if (sc == NULL)
+        fail_msg("%s", err.msg);
+    assert_false(has_rule(sc, "SCMP_ACT_ALLOW", "init_module"));
+    assert_true(has_rule(sc, "SCMP_ACT_ERRNO", "init_module"));
+    assert_true(has_rule(sc, "SCMP_ACT_ALLOW", "read"));
+    s = bolt_oci_spec_default();
+    s->linux_.seccomp = sc;
+    assert_int_equal(bolt_oci_spec_validate(s, &err), 0);
+    p = bolt_seccomp_prepare(sc, NULL, &err);
+    if (p == NULL)
+        fail_msg("%s", err.msg);
+    assert_int_equal(run_filtered(p, containers_profile_child), 0);
+    bolt_seccomp_prog_free(p);
+    bolt_oci_spec_free(s);
+    /* a missing file names itself */
+    assert_null(bolt_seccomp_profile_load("/nonexistent/profile.json", NULL, &err));
+    assert_non_null(strstr(err.msg, "/nonexistent/profile.json"));
+}
+
 int
 main(void)
 {
@@ -420,6 +581,9 @@ main(void)
         cmocka_unit_test(test_default_profile_validates_and_round_trips),
         cmocka_unit_test(test_canonical_json_matches_jansson),
         cmocka_unit_test(test_sha256),
+        cmocka_unit_test(test_docker_format_profile),
+        cmocka_unit_test(test_docker_format_errors),
+        cmocka_unit_test(test_containers_profile_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
