@@ -38,6 +38,9 @@
 #ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
 #define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
 #endif
+#ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
+#define SECCOMP_FILTER_FLAG_TSYNC_ESRCH (1UL << 4)
+#endif
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
@@ -625,6 +628,9 @@ bolt_seccomp_prepare(const struct bolt_oci_seccomp *sc, const char *cache_dir, s
         return NULL;
     }
     p->flags = flags | (p->listener ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
+    /* the kernel refuses TSYNC with NEW_LISTENER unless TSYNC failures report ESRCH */
+    if (p->listener && (p->flags & SECCOMP_FILTER_FLAG_TSYNC))
+        p->flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
     if (cache_dir)
         cache_store(cache_dir, p);
     return p;
