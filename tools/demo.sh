@@ -42,3 +42,22 @@ mv "$B/config.json.new" "$B/config.json"
 echo "+ nvbind --root $W/state run --bundle $B demo"
 "$NVBIND" --root "$W/state" run --bundle "$B" demo
 echo "exit status $?; state left behind: $(ls "$W/state" | grep -vc '^\.' || true) containers"
+
+# bolt run: the same busybox as an image in a private bolt root, run the docker way.
+BOLT=$PWD/build/src/cli/bolt
+export BOLT
+source tests/integration/helpers/images.bash
+bolt() { "$BOLT" --root "$W/bolt-root" --runroot "$W/bolt-run" "$@"; }
+BATS_RUN_TMPDIR=$W images_load_busybox "$W/bolt-root" >/dev/null
+echo "+ bolt run --rm --memory 64m localhost/busybox sh -c '...'"
+bolt run --rm --memory 64m --hostname bolt-run-demo localhost/busybox \
+  sh -c 'echo "hello from bolt run: $(hostname), pid $$, $(grep ^Seccomp: /proc/self/status)"'
+echo "+ bolt run -d --name demo --restart on-failure:2 localhost/busybox ..."
+bolt run -d --name demo localhost/busybox sh -c 'trap "echo bye; exit 0" TERM; echo up; while :; do sleep 0.2; done' >/dev/null
+sleep 0.5
+bolt ps
+echo "+ bolt exec demo ps"; bolt exec demo ps
+echo "+ bolt stop demo"; bolt stop demo >/dev/null
+echo "+ bolt logs -t demo"; bolt logs -t demo
+bolt ps -a
+bolt rm demo >/dev/null
