@@ -351,12 +351,78 @@ to_int(struct toml_parser *p, struct bolt_toml_pos pos, const char *t, size_t n,
 }
 
 static struct bolt_toml_value *
+int_value(struct toml_parser *p, struct bolt_toml_pos pos, unsigned depth, const char *t,
+          size_t n, int base, bool neg)
+{
+    struct bolt_toml_value *v = toml_value_new(BOLT_TOML_INTEGER, pos, depth);
+
+    if (to_int(p, pos, t, n, base, neg, &v->u.integer) < 0) {
+        bolt_toml_free(v);
+        return NULL;
+    }
+    return v;
+}
+
+/* t (n bytes, sign already removed) is a well-formed decimal float. */
+static struct bolt_toml_value *
+float_value(struct toml_parser *p, struct bolt_toml_pos pos, unsigned depth, const char *t,
+            size_t n, bool neg)
+{
+    cleanup_free char *clean = xmalloc(n + 2);
+    struct bolt_toml_value *v;
+    size_t c = 0;
+
+    if (neg)
+        clean[c++] = '-';
+    for (size_t i = 0; i < n; i++)
+        if (t[i] != '_')
+            clean[c++] = t[i];
+    clean[c] = '\0';
+    v = toml_value_new(BOLT_TOML_FLOAT, pos, depth);
+    errno = 0;
+    v->u.flt = strtod(clean, NULL);
+    if (errno == ERANGE && isinf(v->u.flt)) {
+        bolt_toml_free(v);
+        toml_fail_pos(p, pos, "float '%s' is out of range", clean);
+        return NULL;
+    }
+    return v;
+}
+
+/* Length of a decimal float/integer body (int [frac] [exp]) at t, 0 if malformed. */
+static size_t
+scan_decimal(const char *t, size_t n, bool *is_float)
+{
+    size_t k = scan_digits(t, n, 10), i = k;
+
+    if (k == 0 || (t[0] == '0' && k > 1))
+        return 0; /* no digits, or a leading zero */
+    if (i < n && t[i] == '.') {
+        size_t f = scan_digits(t + i + 1, n - i - 1, 10);
+        if (f == 0)
+            return 0;
+        i += 1 + f;
+        *is_float = true;
+    }
+    if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+        size_t e = i + 1, d;
+        if (e < n && (t[e] == '+' || t[e] == '-'))
+            e++;
+        d = scan_digits(t + e, n - e, 10);
+        if (d == 0)
+            return 0;
+        i = e + d;
+        *is_float = true;
+    }
+    return i;
+}
+
+static struct bolt_toml_value *
 number(struct toml_parser *p, const char *tok, size_t n, struct bolt_toml_pos pos, unsigned depth)
 {
     const char *t = tok;
     bool neg = false, sign = false, is_float = false;
     struct bolt_toml_value *v;
-    size_t k, i;
 
     if (n > 0 && (t[0] == '+' || t[0] == '-'))
         sign = true, neg = t[0] == '-', t++, n--;
@@ -367,69 +433,12 @@ number(struct toml_parser *p, const char *tok, size_t n, struct bolt_toml_pos po
     }
     if (n > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'o' || t[1] == 'b')) {
         int base = t[1] == 'x' ? 16 : t[1] == 'o' ? 8 : 2;
-        if (sign)
-            goto bad;
-        k = scan_digits(t + 2, n - 2, base);
-        if (k == 0 || k != n - 2)
-            goto bad;
-        v = toml_value_new(BOLT_TOML_INTEGER, pos, depth);
-        if (to_int(p, pos, t + 2, k, base, false, &v->u.integer) < 0) {
-            bolt_toml_free(v);
-            return NULL;
-        }
-        return v;
+        if (!sign && scan_digits(t + 2, n - 2, base) == n - 2)
+            return int_value(p, pos, depth, t + 2, n - 2, base, false);
+    } else if (n > 0 && scan_decimal(t, n, &is_float) == n) {
+        return is_float ? float_value(p, pos, depth, t, n, neg)
+                        : int_value(p, pos, depth, t, n, 10, neg);
     }
-    k = scan_digits(t, n, 10);
-    if (k == 0 || (t[0] == '0' && k > 1))
-        goto bad;
-    i = k;
-    if (i < n && t[i] == '.') {
-        size_t f = scan_digits(t + i + 1, n - i - 1, 10);
-        if (f == 0)
-            goto bad;
-        i += 1 + f;
-        is_float = true;
-    }
-    if (i < n && (t[i] == 'e' || t[i] == 'E')) {
-        size_t e = i + 1;
-        if (e < n && (t[e] == '+' || t[e] == '-'))
-            e++;
-        size_t d = scan_digits(t + e, n - e, 10);
-        if (d == 0)
-            goto bad;
-        i = e + d;
-        is_float = true;
-    }
-    if (i != n)
-        goto bad;
-    if (!is_float) {
-        v = toml_value_new(BOLT_TOML_INTEGER, pos, depth);
-        if (to_int(p, pos, t, k, 10, neg, &v->u.integer) < 0) {
-            bolt_toml_free(v);
-            return NULL;
-        }
-        return v;
-    }
-    {
-        cleanup_free char *clean = xmalloc(n + 2);
-        size_t c = 0;
-        if (neg)
-            clean[c++] = '-';
-        for (i = 0; i < n; i++)
-            if (t[i] != '_')
-                clean[c++] = t[i];
-        clean[c] = '\0';
-        v = toml_value_new(BOLT_TOML_FLOAT, pos, depth);
-        errno = 0;
-        v->u.flt = strtod(clean, NULL);
-        if (errno == ERANGE && isinf(v->u.flt)) {
-            bolt_toml_free(v);
-            toml_fail_pos(p, pos, "float '%.*s' is out of range", (int)(n + sign), tok);
-            return NULL;
-        }
-        return v;
-    }
-bad:
     toml_fail_pos(p, pos, "invalid number '%.*s'", (int)(n + sign > 64 ? 64 : n + sign), tok);
     return NULL;
 }
