@@ -5,6 +5,7 @@
  *  - whatever parses serializes to JSON that parses again to the same JSON
  *    (bolt_oci_spec_dup relies on this);
  *  - the seccomp cache key text equals jansson's canonical dump of the same model.
+ * The same bytes also go through the docker-format seccomp profile reader.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -58,6 +59,22 @@ check_seccomp_text(const struct bolt_oci_seccomp *sc)
     json_decref(j);
 }
 
+static void
+fuzz_docker_profile(const uint8_t *data, size_t size)
+{
+    struct bolt_err err = {0};
+    json_t *j = json_loadb((const char *)data, size, 0, NULL);
+    struct bolt_oci_seccomp *sc;
+
+    if (j == NULL)
+        return;
+    sc = bolt_seccomp_from_profile_json(j, NULL, &err);
+    if (sc)
+        check_seccomp_text(sc);
+    bolt_oci_seccomp_free(sc);
+    json_decref(j);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -66,6 +83,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct bolt_oci_spec *d;
 
     bolt_log_set_level(BOLT_LOG_ERROR);
+    fuzz_docker_profile(data, size);
     s = bolt_oci_spec_parse((const char *)data, size, &err);
     if (s == NULL)
         return 0;
