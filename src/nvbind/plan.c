@@ -347,9 +347,12 @@ static int
 lists_from_json(struct bolt_nv_plan *p, json_t *gpus, json_t *nodes, json_t *files, json_t *warn)
 {
     p->gpus = xcalloc(json_array_size(gpus) + 1, sizeof(*p->gpus));
-    for (; p->n_gpus < json_array_size(gpus); p->n_gpus++)
-        if (gpu_from_json(json_array_get(gpus, p->n_gpus), &p->gpus[p->n_gpus]) < 0)
+    while (p->n_gpus < json_array_size(gpus)) {
+        /* counted before the check so a half-read GPU is freed with the plan */
+        struct bolt_nv_gpu *g = &p->gpus[p->n_gpus++];
+        if (gpu_from_json(json_array_get(gpus, p->n_gpus - 1), g) < 0)
             return -1;
+    }
     p->nodes = xcalloc(json_array_size(nodes) + 1, sizeof(*p->nodes));
     for (size_t i = 0; i < json_array_size(nodes); i++) {
         struct bolt_nv_node *n = &p->nodes[i];
