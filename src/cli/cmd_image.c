@@ -123,7 +123,14 @@ print_row(json_t *img, const char *name, bool quiet, bool digests)
         printf("%.12s\n", id);
         return;
     }
-    if (name) {
+    if (name == NULL) {
+        /* pulled by digest only: show the repository with no tag */
+        const char *d = json_string_value(json_array_get(json_object_get(img, "Digests"), 0));
+        if (d && strchr(d, '@')) {
+            cleanup_free char *r = xstrndup(d, (size_t)(strchr(d, '@') - d));
+            repo = bolt_ref_familiar(r);
+        }
+    } else {
         char *colon;
         repo = bolt_ref_familiar(name);
         colon = strrchr(repo, ':');

@@ -611,6 +611,15 @@ xfer_finish(struct xfer *x, CURLcode c, bolt_blob_done_fn done, void *ctx, struc
         net_error(x->r, c, x->errbuf, err);
         return bolt_err_wrap(err, "blob %.19s", dg);
     }
+    if (x->code == 401 && x->r->scheme == AUTH_BEARER && x->r->token_scope
+        && x->attempts < MAX_ATTEMPTS) {
+        /* the token expired during a long pull: get a new one and try again */
+        cleanup_free char *scope = steal_ptr(&x->r->token_scope);
+        log_info("blob %.19s: token expired, asking for a new one", dg);
+        if (fetch_token(x->r, scope, err) < 0)
+            return -1;
+        return 0;
+    }
     if (x->code == 401 || x->code == 403)
         return unauthorized(x->r, dg, err);
     if (x->code != 200)

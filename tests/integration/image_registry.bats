@@ -54,6 +54,16 @@ teardown() {
     [ "$(echo "$output" | jq -r '.[0].Config.Labels["org.test"]')" = busybox ]
     dir=$(echo "$output" | jq -r '.[0].LowerDirs[0]')
     [ "$(chroot "$dir" /bin/sh -c 'echo hello from the image')" = "hello from the image" ]
+    # by digest, into another store: same image, listed without a tag
+    digest=$(echo "$output" | jq -r '.[0].RepoDigests[0]')
+    [[ $digest == "$REG/test/busybox@sha256:"* ]]
+    run "$BOLT" --root "$ROOT/s2" pull -q "$digest"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$id" ]
+    run "$BOLT" --root "$ROOT/s2" images
+    [[ ${lines[1]} == "$REG/test/busybox "*"<none>"*"${id:7:12}"* ]]
+    run "$BOLT" --root "$ROOT/s2" image inspect "$digest"
+    [ "$status" -eq 0 ]
     run store_consistent
     [ "$status" -eq 0 ]
 }
@@ -158,6 +168,14 @@ teardown() {
     [ "$status" -eq 0 ]
     run "$BOLT" --root "$ROOT/store2" pull -q "$FREG/test/busybox"
     [ "$status" -eq 0 ]
+}
+
+@test "an expired token is renewed during a pull" {
+    fakereg_start "$ROOT/fr" "$REG" --token bob:pw --anonymous --token-uses 2
+    run b --log-level info pull -q "$FREG/test/glibc:1"
+    [ "$status" -eq 0 ]
+    [[ $output == *"token expired, asking for a new one"* ]]
+    [ "$(grep -c 'GET /token' "$ROOT/fr/fakereg.log")" -ge 2 ]
 }
 
 @test "retries on 5xx and connection resets, follows redirects to blob storage" {

@@ -8,6 +8,7 @@ resets, redirects to "blob storage", corrupt and truncated blobs, slow links.
     --token USER:PASS   require Bearer tokens, issued at /token; the token endpoint accepts
                         these Basic credentials (and anonymous requests with --anonymous)
     --anonymous         anonymous tokens are valid too
+    --token-uses N      a token expires after N requests (tests token renewal)
     --flaky N           the first N GETs of every blob fail (500, then connection reset, ...)
     --redirect          blob GETs answer 307 to /_storage/... (served without auth)
     --corrupt           flip one byte in every blob body (digest mismatch)
@@ -29,7 +30,7 @@ import time
 import urllib.parse
 
 A = None
-TOKENS = set()
+TOKENS = {}
 COUNTS = {}
 LOCK = threading.Lock()
 
@@ -69,7 +70,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_plain(401, b'{"details":"credentials required"}')
         tok = secrets.token_hex(16)
         with LOCK:
-            TOKENS.add(tok)
+            TOKENS[tok] = A.token_uses or -1
         body = json.dumps({"token": tok, "expires_in": 300}).encode()
         self.send_plain(200, body, {"Content-Type": "application/json"})
 
@@ -77,7 +78,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not A.token:
             return True
         auth = self.headers.get("Authorization", "")
-        return auth.startswith("Bearer ") and auth[7:] in TOKENS
+        if not auth.startswith("Bearer "):
+            return False
+        with LOCK:
+            left = TOKENS.get(auth[7:], 0)
+            if left == 0:
+                return False
+            TOKENS[auth[7:]] = left - 1
+        return True
 
     def upstream(self, path):
         u = urllib.parse.urlparse(A.upstream)
@@ -163,6 +171,7 @@ def main():
     p.add_argument("--upstream", required=True)
     p.add_argument("--token")
     p.add_argument("--anonymous", action="store_true")
+    p.add_argument("--token-uses", type=int, default=0)
     p.add_argument("--flaky", type=int, default=0)
     p.add_argument("--redirect", action="store_true")
     p.add_argument("--corrupt", action="store_true")
