@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -197,11 +198,18 @@ driver_entries(const struct bolt_nv_plan *plan, unsigned caps)
             bolt_ldcache_add(c, l32 ? LIB32_FLAGS : LIB64_FLAGS, "libcuda.so", value);
         }
     }
-    /* WSL2: the shims and the driver store stay at their own paths */
+    /* WSL2: the shims stay at their own paths; /usr/lib/wsl/lib is the directory WSL's
+     * ld.so.conf.d entry lists, so its libraries are keyed by file name as ldconfig would */
     for (size_t i = 0; i < plan->n_files; i++) {
         const struct bolt_nv_file *f = &plan->files[i];
-        if (f->kind == BOLT_NV_FILE_WSL && f->soname)
+        const char *base = base_of(f->path);
+        if (f->kind != BOLT_NV_FILE_WSL)
+            continue;
+        if (f->soname)
             bolt_ldcache_add(c, LIB64_FLAGS, f->soname, f->path);
+        else if (strncmp(f->path, "/usr/lib/wsl/lib/", 17) == 0 && strncmp(base, "lib", 3) == 0
+                 && strstr(base, ".so"))
+            bolt_ldcache_add(c, LIB64_FLAGS, base, f->path);
     }
     return c;
 }
@@ -229,80 +237,91 @@ read_fd(int fd, size_t *len)
     return buf;
 }
 
-static struct bolt_ldcache *
-image_cache(int rootfd, const char *rootfs)
+/* FNV-1a 64: names a cache file by its inputs (no security role: the files are ours). */
+static uint64_t
+fnv1a(uint64_t h, const void *data, size_t len)
 {
-    struct bolt_err e = {0};
-    int fd = bolt_open_in_root(rootfd, "/etc/ld.so.cache", O_RDONLY | O_CLOEXEC, 0, &e);
-    cleanup_free char *text = NULL;
-    struct bolt_ldcache *c;
-    size_t len = 0;
-    char buf[600];
+    const unsigned char *p = data;
 
-    if (fd < 0)
-        return NULL; /* an image without a cache (static or musl images) */
-    text = read_fd(fd, &len);
-    close(fd);
-    if (text == NULL)
-        return NULL;
-    c = bolt_ldcache_parse(text, len, &e);
-    if (c == NULL)
-        log_warn("image cache '%s/etc/ld.so.cache' is unreadable (%s): the container's cache "
-                 "lists only the driver", rootfs, bolt_err_str(&e, buf, sizeof(buf)));
-    return c;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
 }
 
 static int
-write_all(int fd, const char *what, const void *data, size_t len, struct bolt_err *err)
+write_new(const char *path, const void *data, size_t len, struct bolt_err *err)
 {
+    cleanup_free char *tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
+    cleanup_close int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     const char *p = data;
 
+    if (fd < 0)
+        return bolt_err_set(err, errno, "create '%s'", tmp);
     while (len) {
         ssize_t n = write(fd, p, len);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0)
-            return bolt_err_set(err, errno, "write '%s'", what);
+        if (n < 0) {
+            unlink(tmp);
+            return bolt_err_set(err, errno, "write '%s'", tmp);
+        }
         p += n;
         len -= (size_t)n;
+    }
+    /* the file is rebuilt from its inputs if lost: no fsync on this path */
+    if (rename(tmp, path) < 0) {
+        unlink(tmp);
+        return bolt_err_set(err, errno, "rename '%s'", tmp);
     }
     return 0;
 }
 
-int
-bolt_nv_ldcache_for_container(const struct bolt_nv_plan *plan, unsigned caps,
-                              const char *bundle_dir, const char *rootfs, const char *cache_path,
-                              struct bolt_err *err)
+char *
+bolt_nv_ldcache_for_container(const struct bolt_nv_plan *plan, unsigned caps, const char *rootfs,
+                              const char *runroot, struct bolt_err *err)
 {
-    cleanup_ldcache struct bolt_ldcache *drv = driver_entries(plan, caps);
-    cleanup_ldcache struct bolt_ldcache *img = NULL, *merged = NULL;
+    cleanup_ldcache struct bolt_ldcache *drv = NULL, *img = NULL, *merged = NULL;
     cleanup_close int rootfd = -1, fd = -1;
+    cleanup_free char *text = NULL, *dir = NULL;
     cleanup_free void *data = NULL;
+    const struct bolt_nv_ldcache_id *id = &plan->ldcache_id;
+    uint64_t h = 0xcbf29ce484222325ULL;
     size_t len = 0;
+    char *path;
 
-    (void)bundle_dir;
     rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (rootfd < 0)
-        return bolt_err_set(err, errno, "open rootfs '%s'", rootfs);
-    img = image_cache(rootfd, rootfs);
+    if (rootfd < 0) {
+        bolt_err_set(err, errno, "open rootfs '%s'", rootfs);
+        return NULL;
+    }
+    fd = bolt_open_in_root(rootfd, "/etc/ld.so.cache", O_RDONLY | O_CLOEXEC, 0, NULL);
+    if (fd >= 0)
+        text = read_fd(fd, &len);
+    /* the merged cache depends on the image's cache, the driver and the caps only */
+    h = fnv1a(h, text ? text : "", text ? len : 0);
+    h = fnv1a(h, id, sizeof(*id));
+    h = fnv1a(h, plan->driver_root, strlen(plan->driver_root));
+    h = fnv1a(h, &caps, sizeof(caps));
+    dir = xasprintf("%s/nvbind/ldcache", runroot);
+    path = xasprintf("%s/%016llx", dir, (unsigned long long)h);
+    if (access(path, F_OK) == 0)
+        return path;
+    if (text) {
+        struct bolt_err e = {0};
+        char buf[600];
+        img = bolt_ldcache_parse(text, len, &e);
+        if (img == NULL)
+            log_warn("image cache '%s/etc/ld.so.cache' is unreadable (%s): the container's cache "
+                     "lists only the driver", rootfs, bolt_err_str(&e, buf, sizeof(buf)));
+    }
+    drv = driver_entries(plan, caps);
     merged = bolt_ldcache_merge(img, drv);
     data = bolt_ldcache_serialize(merged, &len);
-    if (cache_path) {
-        /* per container and rewritten at every start: no fsync needed */
-        fd = open(cache_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0)
-            return bolt_err_set(err, errno, "create '%s'", cache_path);
-        return write_all(fd, cache_path, data, len, err);
+    if (bolt_mkdir_p(dir, 0755, err) < 0 || write_new(path, data, len, err) < 0) {
+        free(path);
+        return NULL;
     }
-    {
-        int etc = bolt_mkdir_in_root(rootfd, "/etc", 0755, err);
-        if (etc < 0)
-            return -1;
-        close(etc);
-    }
-    fd = bolt_open_in_root(rootfd, "/etc/ld.so.cache", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                           0644, err);
-    if (fd < 0)
-        return bolt_err_wrap(err, "write the container's ld.so.cache");
-    return write_all(fd, "/etc/ld.so.cache", data, len, err);
+    return path;
 }

@@ -89,7 +89,13 @@ bolt_nv_select(const struct bolt_nv_plan *plan, const struct bolt_gpusel *sel,
     }
     out->caps = sel->caps_set ? sel->caps : BOLT_NV_CAP_DEFAULT;
     out->all = sel->kind == BOLT_GPUSEL_ALL;
-    if (sel->kind != BOLT_GPUSEL_NONE && sel->kind != BOLT_GPUSEL_UNSET) {
+    if (plan->type == BOLT_NV_DRIVER_WSL && plan->n_gpus == 0) {
+        /* WSL2: every GPU is reached through /dev/dxg and the setup path cannot list them
+         * without NVML; the request is honoured as a whole */
+        if (sel->kind == BOLT_GPUSEL_LIST)
+            log_warn("WSL2: GPUs cannot be told apart without NVML; the container gets /dev/dxg, "
+                     "which reaches every GPU");
+    } else if (sel->kind != BOLT_GPUSEL_NONE && sel->kind != BOLT_GPUSEL_UNSET) {
         if (plan->n_gpus == 0)
             return bolt_err_set(err, ENODEV, "no NVIDIA GPU on this host (driver %s, type %s)",
                                 plan->driver_version ? plan->driver_version : "not loaded",
@@ -209,7 +215,7 @@ inject_plan(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
                                              "rprivate", NULL};
     struct bolt_nv_selection s;
     struct bolt_cdi_edits e = {0};
-    cleanup_free char *bundle = NULL, *visible = NULL;
+    cleanup_free char *bundle = NULL, *visible = NULL, *cache = NULL;
     const char *rootfs = o->rootfs ? o->rootfs : spec->root_path;
     int r = -1;
 
@@ -225,11 +231,11 @@ inject_plan(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
     if (build_edits(plan, &s, bundle, &e, err) < 0)
         goto out;
     trace_mark(t, "edits");
-    if (bundle && rootfs) {
-        if (bolt_nv_ldcache_for_container(plan, s.caps, bundle, rootfs, o->cache_path, err) < 0)
+    if ((bundle || plan->type == BOLT_NV_DRIVER_WSL) && rootfs) {
+        cache = bolt_nv_ldcache_for_container(plan, s.caps, rootfs, o->runroot, err);
+        if (cache == NULL)
             goto out;
-        if (o->cache_path)
-            bolt_cdi_edits_add_mount(&e, o->cache_path, "/etc/ld.so.cache", "bind", cache_opts);
+        bolt_cdi_edits_add_mount(&e, cache, "/etc/ld.so.cache", "bind", cache_opts);
     }
     trace_mark(t, "ldcache");
     if (o->sel) {
@@ -259,6 +265,7 @@ bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
     struct bolt_nv_config cfg_own;
     const struct bolt_nv_config *cfg = o->cfg;
     cleanup_nv_plan struct bolt_nv_plan *plan = NULL;
+    bool rebuilt = false;
     int r = -1;
 
     t.start = t.last = bolt_nv_now_ns();
@@ -282,9 +289,12 @@ bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
             goto done;
         cfg = &cfg_own;
     }
-    plan = bolt_nv_plan_get(cfg, o->runroot, false, NULL, err);
+    plan = bolt_nv_plan_get(cfg, o->runroot, false, &rebuilt, err);
     if (plan == NULL)
         goto done;
+    /* what is missing or wrong is said once, when the plan is (re)built */
+    for (size_t i = 0; rebuilt && plan->warnings && plan->warnings[i]; i++)
+        log_warn("%s", plan->warnings[i]);
     trace_mark(&t, "plan");
     r = inject_plan(spec, o, plan, &sel, &req, &t, out, err);
     trace_end(&t);

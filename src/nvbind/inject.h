@@ -15,7 +15,7 @@
  * Container layout of the fast path:
  *   /usr/local/nvidia/lib64  <- <bundle>/lib64 (64-bit libraries + soname links), ro
  *   /usr/local/nvidia/lib    <- <bundle>/lib32 (with compat32), ro
- *   /etc/ld.so.cache         <- the merged cache, ro (or written into the rootfs)
+ *   /etc/ld.so.cache         <- the merged cache (shared per image under the runroot), ro
  *   binaries, JSON/config files, firmware at their usual paths, ro; IPC sockets rw
  *   every mount nosuid,nodev; device nodes of exactly the selected GPUs (+ control nodes)
  *   with device-cgroup allow rules; NVIDIA_VISIBLE_DEVICES / NVIDIA_DRIVER_CAPABILITIES.
@@ -89,19 +89,18 @@ char *bolt_nv_bundle_get(const struct bolt_nv_plan *plan, const char *runroot, u
                          struct bolt_err *err);
 
 /*
- * The merged ld.so.cache for a container: the image's cache (rootfs/etc/ld.so.cache read
- * through the rootfs, may be missing) plus the driver's libraries at their container
- * paths. Written to cache_path when set (then bind-mounted read-only by the edits), else
- * straight into rootfs/etc/ld.so.cache. Returns 0 or -1.
+ * The merged ld.so.cache for a container: the image's cache (rootfs/etc/ld.so.cache, read
+ * through the rootfs; may be missing) with the driver's libraries added at their container
+ * paths. Files are named by a hash of their inputs under <runroot>/nvbind/ldcache, so every
+ * container of an image shares one file and a warm start only hashes the image's cache.
+ * Returns the host path to bind-mount read-only at /etc/ld.so.cache (new string) or NULL.
  */
-int bolt_nv_ldcache_for_container(const struct bolt_nv_plan *plan, unsigned caps,
-                                  const char *bundle_dir, const char *rootfs,
-                                  const char *cache_path, struct bolt_err *err);
+char *bolt_nv_ldcache_for_container(const struct bolt_nv_plan *plan, unsigned caps,
+                                    const char *rootfs, const char *runroot, struct bolt_err *err);
 
 struct bolt_nv_inject_opts {
     const char *runroot;    /* plan cache and bundle ("/run/bolt"); required */
     const char *rootfs;     /* host path of the rootfs; NULL = spec->root_path */
-    const char *cache_path; /* where to write the merged cache; NULL = into the rootfs */
     const struct bolt_gpusel *sel; /* --gpu/--gpus; NULL = NVIDIA_VISIBLE_DEVICES in env */
     const struct bolt_nv_config *cfg; /* NULL = bolt_nv_config_load() */
 };
@@ -126,7 +125,7 @@ int bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_
 /*
  * The OCI runtime's entry (`nvbind create/run`): inject when the bundle's process env has
  * NVIDIA_VISIBLE_DEVICES (not void). state_root holds the plan cache and the driver bundle;
- * the merged ld.so.cache is written into the rootfs (root.path, relative to bundle_dir).
+ * root.path is relative to bundle_dir.
  */
 int bolt_nv_inject_oci(struct bolt_oci_spec *spec, const char *bundle_dir, const char *state_root,
                        struct bolt_err *err);

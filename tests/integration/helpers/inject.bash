@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: Apache-2.0
+# Helpers for GPU injection tests (gpu_run*.bats, gpu_podman*.bats, cdi*.bats,
+# containerd*.bats): fake driver roots, a probe image (dynamically linked cuda-probe that
+# dlopen()s libcuda.so.1 through the ld.so.cache), OCI bundles for `nvbind run`.
+
+BOLT_TOP=${BOLT_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
+BOLT=${BOLT:-$BOLT_TOP/build/src/cli/bolt}
+NVBIND=${NVBIND:-$(dirname "$BOLT")/nvbind}
+MKFAKEDRIVER=$BOLT_TOP/tests/fixtures/nvidia/mkfakedriver
+MKPROBEIMAGE=$BOLT_TOP/tests/fixtures/nvidia/mkprobeimage
+CDI_SCHEMA_CHECK=$BOLT_TOP/tests/fixtures/cdi/validate-schema
+
+inj_need_root() {
+  if [ "$(id -u)" -ne 0 ]; then
+    [ -n "${BOLT_TEST_MUST_RUN:-}" ] && { echo "GPU injection tests need root" >&2; return 1; }
+    skip "GPU injection tests need root (mknod, mounts, namespaces)"
+  fi
+}
+
+# inj_fixtures DIR LAYOUT...: fake driver roots DIR/<layout> and the probe image DIR/probe.
+inj_fixtures() {
+  local dir=$1 l
+  shift
+  mkdir -p "$dir"
+  for l in "$@"; do
+    "$MKFAKEDRIVER" "$l" "$dir/$l" >/dev/null || { echo "mkfakedriver $l failed" >&2; return 1; }
+  done
+  "$MKPROBEIMAGE" "$dir/probe" >/dev/null || { echo "mkprobeimage failed" >&2; return 1; }
+}
+
+# inj_use DRIVER_ROOT: point every nvbind root at a fake driver (env of nvbind/bolt).
+inj_use() {
+  export BOLT_DRIVER_ROOT=$1 BOLT_DEV_ROOT=$1 BOLT_PROC_ROOT=$1 BOLT_SYS_ROOT=$1
+}
+
+inj_unuse() {
+  unset BOLT_DRIVER_ROOT BOLT_DEV_ROOT BOLT_PROC_ROOT BOLT_SYS_ROOT
+}
+
+# inj_setup: $TMP (removed by inj_teardown), $STATE (nvbind --root), a private rootfs copy.
+inj_setup() {
+  inj_need_root
+  [ -x "$NVBIND" ] || { echo "nvbind not built: $NVBIND" >&2; return 1; }
+  TMP=$(mktemp -d /tmp/bolt-inject.XXXXXX)
+  STATE=$TMP/state
+  mkdir -p "$TMP/bundle"
+  cp -a "$INJ_FIX/probe" "$TMP/bundle/rootfs"
+  inj_unuse
+}
+
+inj_teardown() {
+  [ -n "${TMP:-}" ] || return 0
+  if [ -d "$STATE" ]; then
+    for id in $("$NVBIND" --root "$STATE" list -q 2>/dev/null); do
+      "$NVBIND" --root "$STATE" delete --force "$id" >/dev/null 2>&1 || true
+    done
+  fi
+  # bundles built with bind mounts (runroot on another filesystem than the driver)
+  grep -o " $TMP[^ ]*" /proc/self/mountinfo 2>/dev/null | sort -r | while read -r m; do
+    umount -l "$m" 2>/dev/null || true
+  done
+  rm -rf "$TMP"
+}
+
+# inj_bundle SCRIPT [ENV...]: config.json running `sh -c SCRIPT` with extra env entries.
+inj_bundle() {
+  local script=$1 env
+  shift
+  env=$(printf '%s\n' "$@" | jq -R . | jq -s 'map(select(length > 0))')
+  rm -f "$TMP/bundle/config.json"
+  (cd "$TMP/bundle" && "$NVBIND" spec) || return 1
+  jq --arg s "$script" --argjson env "$env" \
+    '.root.readonly = false | .process.terminal = false | .process.args = ["/bin/sh", "-c", $s] | .process.env += $env' \
+    "$TMP/bundle/config.json" > "$TMP/config.json" && mv "$TMP/config.json" "$TMP/bundle/config.json"
+}
+
+# inj_run ID: nvbind run of $TMP/bundle (output in $output via bats `run`).
+inj_run() {
+  "$NVBIND" --root "$STATE" run --bundle "$TMP/bundle" "$1"
+}
+
+# The script the container runs for the isolation checks: lists /dev/nvidia* nodes, tries to
+# open each, and opens a node made with mknod for a GPU it was not given.
+INJ_PROBE='cuda-probe; echo "nodes: $(cd /dev && echo nvidia*)";
+for n in /dev/nvidia[0-9]*; do [ -e "$n" ] && cat "$n" 2>&1 | sed "s/^/open: /"; done;
+env | grep ^NVIDIA_ | sort'
