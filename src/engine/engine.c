@@ -236,9 +236,11 @@ bolt_engine_create(const struct bolt_ctr_store *st, const struct bolt_run_opts *
     cleanup_free char *rootfs = NULL;
     cleanup_free char *init = NULL;
     bool host_net = o->network && strcmp(o->network, "host") == 0;
+    bool external = false;
 
     if (engine_rt_resolve(o->runtime, st->runroot, &rt, err) < 0)
         goto fail;
+    external = rt.external;
     engine_rt_fini(&rt);
     if (load_image(st, o->image, &img, err) < 0)
         goto fail;
@@ -249,6 +251,11 @@ bolt_engine_create(const struct bolt_ctr_store *st, const struct bolt_run_opts *
     spec = bolt_engine_build_spec(o, &img, c->id, rootfs, init, err);
     if (!spec || fill_record(c, o, &img, spec, err) < 0)
         goto fail;
+    if (external) {
+        /* crun 1.8 and runc 1.1 reject "1.2.0"; nothing bolt writes needs more than 1.0.2 */
+        free(spec->oci_version);
+        spec->oci_version = xstrdup("1.0.2");
+    }
     if (bolt_ctrs_create(st, c, err) < 0)
         goto fail;
     if (populate_dir(st, c, spec, &img, host_net, err) < 0) {

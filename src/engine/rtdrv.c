@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +89,23 @@ last_log_error(const char *log, char *buf, size_t len)
  * Run the runtime binary with argv, stdio as given (-1: /dev/null), wait for it.
  * Returns its exit status (128+N on signal) or -1.
  */
+/*
+ * crun 1.8 refuses hybrid cgroup hosts (v1 controllers plus a cgroup2 mount at
+ * /sys/fs/cgroup/unified). Its own documented workaround is to run it where that mount
+ * is absent: the runtime child gets a private mount namespace without it, so crun sees a
+ * plain v1 host. Nothing changes for anything else on the host.
+ */
+static void
+hide_unified_cgroup(const char *path)
+{
+    const char *base = strrchr(path, '/');
+
+    if (strcmp(base ? base + 1 : path, "crun") != 0 || !bolt_path_exists("/sys/fs/cgroup/unified"))
+        return;
+    if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) == 0)
+        umount2("/sys/fs/cgroup/unified", MNT_DETACH);
+}
+
 static int
 spawn_wait(const char *path, char **argv, const int stdio[3], struct bolt_err *err)
 {
@@ -105,6 +124,7 @@ spawn_wait(const char *path, char **argv, const int stdio[3], struct bolt_err *e
                 fcntl(i, F_SETFD, 0);
         }
         sys_close_range(3, ~0U, 0);
+        hide_unified_cgroup(path);
         execv(path, argv);
         _exit(127);
     }
