@@ -62,7 +62,7 @@ draw(struct bolt_progress *p, bool force)
         struct bolt_progress_item *it = &p->items[i];
         char a[16], b[16], r[16];
         int width = 30, fill = it->total ? (int)((double)it->done / (double)it->total * width) : 0;
-        double dt = now - it->started;
+        double dt = (it->ended > 0 ? it->ended : now) - it->started;
         char bar[32];
         if (fill > width)
             fill = width;
@@ -73,7 +73,7 @@ draw(struct bolt_progress *p, bool force)
             bar[fill - 1] = '>';
         fprintf(p->out, "\033[2K%s %-11s [%s] %9s/%-9s %9s/s\n", it->label, it->status, bar,
                 bolt_human_size(it->done, a, sizeof(a)), bolt_human_size(it->total, b, sizeof(b)),
-                bolt_human_size(dt > 0.05 ? (uint64_t)((double)it->done / dt) : 0, r, sizeof(r)));
+                bolt_human_size(dt > 0.001 ? (uint64_t)((double)it->done / dt) : 0, r, sizeof(r)));
     }
     p->drawn = p->n_items;
     fflush(p->out);
@@ -83,7 +83,8 @@ void
 bolt_progress_fini(struct bolt_progress *p)
 {
     pthread_mutex_lock(&p->mu);
-    draw(p, true);
+    if (p->drawn)
+        draw(p, true);
     pthread_mutex_unlock(&p->mu);
     free(p->items);
     p->items = NULL;
@@ -102,6 +103,7 @@ bolt_progress_line(struct bolt_progress *p, const char *fmt, ...)
     vfprintf(p->out, fmt, ap);
     va_end(ap);
     fputc('\n', p->out);
+    p->drawn = 0; /* the bars above are final; later ones go below this line */
     fflush(p->out);
     pthread_mutex_unlock(&p->mu);
 }
@@ -146,8 +148,10 @@ bolt_progress_status(struct bolt_progress *p, size_t idx, const char *status)
         struct bolt_progress_item *it = &p->items[idx];
         if (strcmp(status, "downloading") == 0)
             it->started = bolt_progress_now();
-        if (strcmp(status, "verified") == 0 || strcmp(status, "exists") == 0)
+        if (strcmp(status, "verified") == 0 || strcmp(status, "exists") == 0) {
             it->done = it->total;
+            it->ended = bolt_progress_now();
+        }
         snprintf(it->status, sizeof(it->status), "%s", status);
         if (p->tty) {
             draw(p, true);

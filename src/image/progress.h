@@ -16,7 +16,7 @@ struct bolt_progress_item {
     char label[20];
     char status[24];
     uint64_t done, total;
-    double started;
+    double started, ended; /* ended: 0 while the download runs */
 };
 
 struct bolt_progress {
