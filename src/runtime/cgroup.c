@@ -3,6 +3,7 @@
 #include "runtime/cgroup.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -204,6 +205,21 @@ bolt_cgroup_enter(struct bolt_cgroup *cg, pid_t pid, struct bolt_err *err)
         return bolt_err_wrap(err, "move pid %d into cgroup", (int)pid);
     }
     return 0;
+}
+
+int
+bolt_cgroup_clone_fd(const struct bolt_cgroup *cg, struct bolt_err *err)
+{
+    int fd;
+
+    if (cg->layout->mode != BOLT_CGROUP_V2 || cg->layout->n_hiers != 1)
+        return bolt_err_set(err, EOPNOTSUPP,
+                            "clone into cgroup '%s': only on a pure cgroup2 layout (this is %s)",
+                            cg->path, bolt_cgroup_mode_name(cg->layout->mode));
+    fd = open(cg->dirs[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return bolt_err_set(err, errno, "open cgroup '%s'", cg->dirs[0]);
+    return fd;
 }
 
 /* v1 devices.allow/deny line for a rule. */

@@ -120,6 +120,14 @@ struct bolt_cgroup *bolt_cgroup_create_in(const struct bolt_cgroup_layout *layou
 int bolt_cgroup_enter(struct bolt_cgroup *cg, pid_t pid, struct bolt_err *err);
 
 /*
+ * Pure cgroup2 only: an O_DIRECTORY fd of the cgroup for clone3(CLONE_INTO_CGROUP), so
+ * the child starts inside it and bolt_cgroup_enter (a migration that waits for an RCU
+ * grace period, milliseconds) is not needed. Other layouts: -1 with EOPNOTSUPP (use
+ * bolt_cgroup_enter). The caller closes the fd.
+ */
+int bolt_cgroup_clone_fd(const struct bolt_cgroup *cg, struct bolt_err *err);
+
+/*
  * Replace the device policy with rules (OCI semantics: in order, later rules win; a
  * type 'a' rule with wildcard major/minor resets the default to allow/deny). v1:
  * devices.deny/devices.allow writes; v2: an eBPF program attached with BPF_PROG_ATTACH

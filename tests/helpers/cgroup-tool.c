@@ -9,11 +9,13 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <linux/sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,12 +30,14 @@ static const char usage[] =
     "  create --id ID [--path P] [LIMITS] print the handle (JSON)\n"
     "  update --state F LIMITS         apply limits to a live cgroup\n"
     "  devices --state F [--defaults] RULE...   RULE = allow|deny:TYPE:MAJ:MIN:ACCESS (* = any)\n"
-    "  run --state F CMD [ARGS]        run CMD inside the cgroup; prints 'exit N' or 'signal N'\n"
+    "  run --state F [--clone-into] CMD [ARGS]   run CMD inside the cgroup (entered, or\n"
+    "                                  clone3 CLONE_INTO_CGROUP); prints 'exit N' or 'signal N'\n"
     "  enter --state F PID | pids | stats | freeze | thaw | destroy --state F\n"
     "  kill --state F SIGNUM | rt --state F RUNTIME_US PERIOD_US\n"
     "  pid PID                         path and usage of the cgroup PID is in\n"
     "  hog MIB | forks N | open PATH   workloads\n"
-    "  bench [--path P] [LIMITS] N     median cost of create+devices+enter+destroy\n"
+    "  bench [--path P] [--clone-into] [LIMITS] N   median cost of create+devices+\n"
+    "                                  start a process inside+destroy\n"
     "LIMITS: --memory B --memory-swap B --memory-reservation B --pids N --cpu-shares N\n"
     "        --cpu-quota US --cpu-period US --cpus LIST --mems LIST --hugetlb SIZE=B\n"
     "        --blkio-weight N --rt-runtime US --rt-period US --swappiness N\n";
@@ -83,6 +87,7 @@ enum {
     OPT_STATE,
     OPT_DEFAULTS,
     OPT_ROOT,
+    OPT_CLONE_INTO,
 };
 
 static const struct option opts[] = {
@@ -104,6 +109,7 @@ static const struct option opts[] = {
     {"path", required_argument, NULL, OPT_PATH},
     {"state", required_argument, NULL, OPT_STATE},
     {"defaults", no_argument, NULL, OPT_DEFAULTS},
+    {"clone-into", no_argument, NULL, OPT_CLONE_INTO},
     {NULL, 0, NULL, 0},
 };
 
@@ -111,6 +117,7 @@ struct args {
     struct bolt_oci_resources res;
     const char *id, *path;
     bool defaults;
+    bool clone_into;
 };
 
 static void
@@ -198,6 +205,9 @@ parse_limit(struct args *a, int c, const char *v)
         break;
     case OPT_DEFAULTS:
         a->defaults = true;
+        break;
+    case OPT_CLONE_INTO:
+        a->clone_into = true;
         break;
     default:
         fputs(usage, stderr);
@@ -316,8 +326,37 @@ cmd_devices(struct args *a, int argc, char **argv)
     return rc;
 }
 
+/* run --clone-into: clone3(CLONE_INTO_CGROUP) with the cgroup's fd (pure cgroup2). */
 static int
-cmd_run(char **argv)
+run_clone_into(struct bolt_cgroup *cg, char **argv)
+{
+    struct bolt_err err = {0};
+    struct clone_args ca = {0};
+    int fd = bolt_cgroup_clone_fd(cg, &err), status;
+    long pid;
+
+    if (fd < 0)
+        return die_err(&err);
+    ca.flags = CLONE_INTO_CGROUP;
+    ca.exit_signal = SIGCHLD;
+    ca.cgroup = (uint64_t)fd;
+    pid = syscall(SYS_clone3, &ca, sizeof(ca));
+    if (pid < 0)
+        return perror("clone3"), 1;
+    if (pid == 0) {
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    close(fd);
+    while (waitpid((pid_t)pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    fflush(stdout);
+    printf("exit %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+static int
+cmd_run(bool clone_into, char **argv)
 {
     struct bolt_err err = {0};
     struct bolt_cgroup *cg = load_state();
@@ -327,6 +366,11 @@ cmd_run(char **argv)
 
     if (argv[0] == NULL)
         return fputs(usage, stderr), 2;
+    if (clone_into) {
+        int rc = run_clone_into(cg, argv);
+        bolt_cgroup_free(cg);
+        return rc;
+    }
     if (pipe2(p, O_CLOEXEC) < 0)
         return perror("pipe"), 1;
     pid = fork();
@@ -525,6 +569,31 @@ now_ns(void)
 
 /* Median cost of what the runtime does per container: create (+ limits), default device
  * rules, enter a process, destroy. Prints microseconds. */
+/* A child that waits to be killed: forked and entered, or cloned into the cgroup. */
+static pid_t
+bench_child(struct bolt_cgroup *cg, bool clone_into, struct bolt_err *err)
+{
+    struct clone_args ca = {.flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD};
+    int fd = -1;
+    long pid;
+
+    if (clone_into && (fd = bolt_cgroup_clone_fd(cg, err)) < 0)
+        return -1;
+    ca.cgroup = (uint64_t)fd;
+    pid = clone_into ? syscall(SYS_clone3, &ca, sizeof(ca)) : fork();
+    if (pid == 0) {
+        pause();
+        _exit(0);
+    }
+    if (fd >= 0)
+        close(fd);
+    if (pid < 0)
+        return bolt_err_set(err, errno, "fork");
+    return (pid_t)pid;
+}
+
+/* Median cost of what the runtime does per container: create, default device rules,
+ * start a process inside, destroy. */
 static int
 cmd_bench(struct args *a, long n)
 {
@@ -533,28 +602,26 @@ cmd_bench(struct args *a, long n)
     const struct bolt_oci_device_rule *d = bolt_cgroup_default_device_rules(&nd);
     cleanup_free struct bolt_oci_device_rule *rules = xcalloc(nd + 1, sizeof(*rules));
     cleanup_free uint64_t *t = xcalloc((size_t)n, sizeof(*t));
+    struct bolt_cgroup_layout *l = bolt_cgroup_layout_detect(root_opt, &err);
     uint64_t phase[5] = {0};
 
+    if (l == NULL)
+        return die_err(&err);
     rules[0] =
         (struct bolt_oci_device_rule){.type = 'a', .major = -1, .minor = -1, .access = "rwm"};
     memcpy(rules + 1, d, nd * sizeof(*d));
     for (long i = 0; i < n; i++) {
         cleanup_free char *id = xasprintf("bench-%d-%ld", (int)getpid(), i);
         uint64_t t0 = now_ns(), t1, t2;
-        struct bolt_cgroup *cg = bolt_cgroup_create(a->path, id, &a->res, &err);
+        struct bolt_cgroup *cg = bolt_cgroup_create_in(l, a->path, id, &a->res, &err);
         pid_t pid;
-        if (cg == NULL)
-            return die_err(&err);
-        if (bolt_cgroup_apply_devices(cg, rules, nd + 1, &err) < 0)
+        if (cg == NULL || bolt_cgroup_apply_devices(cg, rules, nd + 1, &err) < 0)
             return die_err(&err);
         t1 = now_ns();
-        pid = fork();
-        if (pid == 0) {
-            pause();
-            _exit(0);
-        }
+        if ((pid = bench_child(cg, a->clone_into, &err)) < 0)
+            return die_err(&err);
         phase[3] += now_ns() - t1;
-        if (bolt_cgroup_enter(cg, pid, &err) < 0)
+        if (!a->clone_into && bolt_cgroup_enter(cg, pid, &err) < 0)
             return die_err(&err);
         phase[4] += now_ns() - t1;
         kill(pid, SIGKILL);
@@ -568,6 +635,7 @@ cmd_bench(struct args *a, long n)
         phase[1] += t2 - t1;
         phase[2] += now_ns() - t2;
     }
+    bolt_cgroup_layout_free(l);
     qsort(t, (size_t)n, sizeof(*t), cmp_u64);
     printf("median %" PRIu64 " us per container; averages: create+devices %" PRIu64
            " us, fork %" PRIu64 " us, enter %" PRIu64 " us, kill+wait %" PRIu64
@@ -608,7 +676,7 @@ main(int argc, char **argv)
     if (strcmp(cmd, "devices") == 0)
         return cmd_devices(&a, argc - i - optind, argv + i + optind);
     if (strcmp(cmd, "run") == 0)
-        return cmd_run(argv + i + optind);
+        return cmd_run(a.clone_into, argv + i + optind);
     if (strcmp(cmd, "bench") == 0 && argv[i + optind])
         return cmd_bench(&a, (long)num(argv[i + optind], "count"));
     return cmd_handle(cmd, &a, argv + i + optind);

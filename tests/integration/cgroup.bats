@@ -448,3 +448,25 @@ EOF
   "$CGTOOL" destroy --state "$TMP/b.json"
   for m in $(cg_mounts); do [ ! -e "$m$grp" ] || { echo "left $m$grp"; false; }; done
 }
+
+@test "cgroup2: clone3(CLONE_INTO_CGROUP) starts a child inside; other layouts refuse clearly" {
+  cg_v2_private_mount
+  cat >"$TMP/v2.sh" <<EOF
+set -e
+mount -t cgroup2 none "$TMP/cg2"
+T="$CGTOOL --root $TMP/cg2"
+\$T create --id "$CGID" >"$TMP/v2.json"
+\$T run --state "$TMP/v2.json" --clone-into cat /proc/self/cgroup | grep '^0::'
+\$T destroy --state "$TMP/v2.json"
+EOF
+  run unshare -m sh "$TMP/v2.sh"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "0::/bolt/$CGID" ]
+  if [ "$("$CGTOOL" detect | head -1)" != "mode v2" ]; then
+    cg_create --id "$CGID"
+    run "$CGTOOL" run --state "$STATE" --clone-into true
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"only on a pure cgroup2 layout"* ]]
+  fi
+}
