@@ -25,3 +25,4 @@ gpu_use() {
 bolt_gpu() {
   "$BOLT" --root "$GPU_STATE/root" --runroot "$GPU_STATE/run" "$@"
 }
+LDCACHE_TOOL=${LDCACHE_TOOL:-${BOLT_BUILD:-$BOLT_TOP/build}/tests/helpers/ldcache-tool}
