@@ -48,8 +48,7 @@ bf_a_type(enum bolt_toml_type t)
 }
 
 bool
-bf_wrong_type(struct bf_ctx *c, const char *path, const struct bolt_toml_value *v,
-              const char *what)
+bf_wrong_type(struct bf_ctx *c, const char *path, const struct bolt_toml_value *v, const char *what)
 {
     bf_report(c, v->pos, "%s: expected %s, found %s", path, what, bf_a_type(v->type));
     return false;
@@ -150,8 +149,8 @@ bf_get_int(struct bf_ctx *c, const struct bolt_toml_value *t, const char *path, 
     if (v->type != BOLT_TOML_INTEGER)
         return bf_wrong_type(c, p, v, "an integer");
     if (v->u.integer < min || v->u.integer > max) {
-        bf_report(c, v->pos, "%s: %lld is out of range (%lld to %lld)", p,
-                  (long long)v->u.integer, (long long)min, (long long)max);
+        bf_report(c, v->pos, "%s: %lld is out of range (%lld to %lld)", p, (long long)v->u.integer,
+                  (long long)min, (long long)max);
         return false;
     }
     *out = v->u.integer;
@@ -310,8 +309,8 @@ mapping_entry(struct bf_ctx *c, const char *p, const struct bolt_toml_kv *kv, ch
 }
 
 bool
-bf_get_mapping(struct bf_ctx *c, const struct bolt_toml_value *t, const char *path,
-               const char *key, char ***out)
+bf_get_mapping(struct bf_ctx *c, const struct bolt_toml_value *t, const char *path, const char *key,
+               char ***out)
 {
     const struct bolt_toml_value *v = lookup(t, key);
     cleanup_free char *p = NULL;

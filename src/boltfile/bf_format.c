@@ -76,8 +76,8 @@ port_text(const struct bolt_bf_port *p)
 static json_t *
 gpu_json(const struct bolt_bf_gpu *g)
 {
-    json_t *gpu = json_object(), *nv = json_object(), *nvidia = json_object(),
-           *amd = json_object(), *gaming = json_object();
+    json_t *gpu = json_object(), *nv = json_object(), *nvidia = json_object(), *amd = json_object(),
+           *gaming = json_object();
 
     set_str(gpu, "runtime", g->runtime);
     set_str(gpu, "isolation_level", g->isolation_level);
@@ -330,7 +330,8 @@ put_scalar(struct out *o, json_t *v)
         size_t i;
         json_t *e;
         put(o, "[");
-        json_array_foreach(v, i, e) {
+        json_array_foreach(v, i, e)
+        {
             put(o, i ? ", " : "");
             put_scalar(o, e);
         }
@@ -347,7 +348,8 @@ only_tables(json_t *obj)
     const char *k;
     json_t *v;
 
-    json_object_foreach(obj, k, v) {
+    json_object_foreach(obj, k, v)
+    {
         if (!json_is_object(v))
             return false;
     }
@@ -360,7 +362,8 @@ put_table(struct out *o, json_t *obj, const char *prefix)
     const char *k;
     json_t *v;
 
-    json_object_foreach(obj, k, v) {
+    json_object_foreach(obj, k, v)
+    {
         if (json_is_object(v))
             continue;
         put_key(o, k);
@@ -368,7 +371,8 @@ put_table(struct out *o, json_t *obj, const char *prefix)
         put_scalar(o, v);
         put(o, "\n");
     }
-    json_object_foreach(obj, k, v) {
+    json_object_foreach(obj, k, v)
+    {
         struct out key = {0};
         if (!json_is_object(v))
             continue;

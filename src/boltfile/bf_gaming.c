@@ -9,16 +9,20 @@
 #include "util/mem.h"
 
 static const char *const gaming_keys[] = {"gpu", "audio", NULL};
-static const char *const gpu_keys[] = {"runtime", "isolation_level", "memory_limit", "nvbind",
-                                       "gaming", NULL};
-static const char *const nvbind_keys[] = {"driver", "devices", "performance_mode",
-                                          "wsl2_optimized", "nvidia", "amd", NULL};
+static const char *const gpu_keys[] = {"runtime", "isolation_level", "memory_limit",
+                                       "nvbind",  "gaming",          NULL};
+static const char *const nvbind_keys[] = {
+    "driver", "devices", "performance_mode", "wsl2_optimized", "nvidia", "amd", NULL};
 static const char *const nvidia_keys[] = {"driver_type", "cuda_support", "cuda_version",
                                           "driver_version", NULL};
 static const char *const amd_keys[] = {"driver_type", "rocm_support", "rocm_version", NULL};
-static const char *const profile_keys[] = {"profile", "dlss_enabled", "rt_cores_enabled",
-                                           "wine_optimizations", "frame_rate_target",
-                                           "vsync_mode", NULL};
+static const char *const profile_keys[] = {"profile",
+                                           "dlss_enabled",
+                                           "rt_cores_enabled",
+                                           "wine_optimizations",
+                                           "frame_rate_target",
+                                           "vsync_mode",
+                                           NULL};
 static const char *const audio_keys[] = {"system", "latency", "sample_rate", "buffer_size", NULL};
 
 static const char *const runtimes[] = {"nvbind", NULL};
@@ -27,8 +31,8 @@ static const char *const drivers[] = {"auto", "nvidia-open", "proprietary", "nou
 static const char *const perf_modes[] = {"ultra", "high", "balanced", "efficient", NULL};
 static const char *const nvidia_types[] = {"nvidia-open", "proprietary", "nouveau", NULL};
 static const char *const amd_types[] = {"amdgpu", "amdgpu-pro", NULL};
-static const char *const profiles[] = {"ultra-low-latency", "performance", "balanced", "quality",
-                                       "power-saving", NULL};
+static const char *const profiles[] = {"ultra-low-latency", "performance",  "balanced",
+                                       "quality",           "power-saving", NULL};
 static const char *const vsync_modes[] = {"off", "on", "adaptive", "mailbox", NULL};
 static const char *const audio_systems[] = {"pipewire", "pulseaudio", NULL};
 static const char *const latencies[] = {"low", "normal", "high", NULL};
@@ -98,8 +102,10 @@ parse_devices(struct bf_ctx *c, const struct bolt_toml_value *t, const char *pat
             if (e->type != BOLT_TOML_STRING)
                 bf_wrong_type(c, ep, e, "a GPU like \"gpu:0\", \"all\" or \"GPU-<uuid>\"");
             else if (!valid_gpu(e->u.str.ptr))
-                bf_report(c, e->pos, "%s: invalid GPU '%s' (expected all, none, an index like 0 "
-                                     "or gpu:0, GPU-<uuid> or MIG-<uuid>)", ep, e->u.str.ptr);
+                bf_report(c, e->pos,
+                          "%s: invalid GPU '%s' (expected all, none, an index like 0 "
+                          "or gpu:0, GPU-<uuid> or MIG-<uuid>)",
+                          ep, e->u.str.ptr);
             else
                 bolt_strv_push(&gpu->devices, e->u.str.ptr);
         }

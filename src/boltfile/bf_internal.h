@@ -22,7 +22,7 @@ struct bf_diag {
 struct bf_ctx {
     struct bf_diag *diags;
     size_t n, cap;
-    const char *dir; /* directory of the Boltfile, for relative paths */
+    const char *dir;                        /* directory of the Boltfile, for relative paths */
     const struct bolt_toml_value *services; /* [services], to check references to services */
     const struct bolt_toml_value *volumes;  /* [volumes], to check named volumes */
 };

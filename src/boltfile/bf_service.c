@@ -10,11 +10,20 @@
 #include "util/mem.h"
 
 static const char *const service_keys[] = {
-    "image",        "command",     "entrypoint", "environment", "env_file",    "volumes",
-    "ports",        "depends_on",  "restart",    "healthcheck", "user",        "working_dir",
-    "hostname",     "labels",      "memory",     "cpus",        "cpuset",      "pids_limit",
-    "devices",      "cap_add",     "cap_drop",   "privileged",  "read_only",   "network_mode",
-    "stop_signal",  "stop_grace_period", "gaming", NULL,
+    "image",       "command",
+    "entrypoint",  "environment",
+    "env_file",    "volumes",
+    "ports",       "depends_on",
+    "restart",     "healthcheck",
+    "user",        "working_dir",
+    "hostname",    "labels",
+    "memory",      "cpus",
+    "cpuset",      "pids_limit",
+    "devices",     "cap_add",
+    "cap_drop",    "privileged",
+    "read_only",   "network_mode",
+    "stop_signal", "stop_grace_period",
+    "gaming",      NULL,
 };
 
 /* --- ports ------------------------------------------------------------------------ */
@@ -125,8 +134,9 @@ parse_ports(struct bf_ctx *c, const struct bolt_toml_value *t, const char *path,
             continue;
         } else if (!parse_port_string(e->u.str.ptr, &port)) {
             free(port.host_ip);
-            bf_report(c, e->pos, "%s: invalid port mapping '%s' (expected "
-                                 "[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL], ports 1-65535)",
+            bf_report(c, e->pos,
+                      "%s: invalid port mapping '%s' (expected "
+                      "[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL], ports 1-65535)",
                       ep, e->u.str.ptr);
             continue;
         }
@@ -211,8 +221,9 @@ parse_volume(struct bf_ctx *c, const struct bolt_toml_value *e, const char *ep,
         vol.type = BOLT_BF_VOLUME_NAMED;
         vol.source = xstrdup(parts[0]);
         if (bolt_toml_get(c->volumes, parts[0]) == NULL) {
-            bf_report(c, e->pos, "%s: volume '%s' is not declared (add a [volumes.%s] table, or "
-                                 "write ./%s for a directory next to the Boltfile)",
+            bf_report(c, e->pos,
+                      "%s: volume '%s' is not declared (add a [volumes.%s] table, or "
+                      "write ./%s for a directory next to the Boltfile)",
                       ep, parts[0], parts[0], parts[0]);
             free(vol.source);
             free(vol.target);
@@ -346,8 +357,8 @@ static void
 parse_healthcheck(struct bf_ctx *c, const struct bolt_toml_value *t, const char *path,
                   struct bolt_bf_service *svc)
 {
-    static const char *const keys[] = {"test",     "interval",     "timeout",
-                                       "retries",  "start_period", "disable", NULL};
+    static const char *const keys[] = {"test",         "interval", "timeout", "retries",
+                                       "start_period", "disable",  NULL};
     const struct bolt_toml_value *h = bf_get_table(c, t, path, "healthcheck");
     struct bolt_bf_healthcheck *hc = &svc->healthcheck;
     cleanup_free char *p = bf_join(path, "healthcheck");
@@ -365,10 +376,13 @@ parse_healthcheck(struct bf_ctx *c, const struct bolt_toml_value *t, const char 
         bolt_strv_push(&hc->test, test->u.str.ptr);
     } else if (bf_get_strv(c, h, p, "test", false, &hc->test) && hc->test != NULL) {
         const char *first = hc->test[0];
-        if (first == NULL || (strcmp(first, "CMD") != 0 && strcmp(first, "CMD-SHELL") != 0
-                              && strcmp(first, "NONE") != 0))
-            bf_report(c, test->pos, "%s.test: the first element must be \"CMD\", \"CMD-SHELL\" "
-                                    "or \"NONE\" (or write the command as one string)", p);
+        if (first == NULL
+            || (strcmp(first, "CMD") != 0 && strcmp(first, "CMD-SHELL") != 0
+                && strcmp(first, "NONE") != 0))
+            bf_report(c, test->pos,
+                      "%s.test: the first element must be \"CMD\", \"CMD-SHELL\" "
+                      "or \"NONE\" (or write the command as one string)",
+                      p);
         else if (strcmp(first, "NONE") == 0)
             hc->disabled = true;
         else if (hc->test[1] == NULL)
@@ -381,8 +395,10 @@ parse_healthcheck(struct bf_ctx *c, const struct bolt_toml_value *t, const char 
     bf_get_int(c, h, p, "retries", 0, 1000000, &retries);
     hc->retries = (int)retries;
     if (hc->test == NULL && !hc->disabled) {
-        bf_report(c, h->pos, "%s: missing required key 'test' (e.g. test = \"curl -f "
-                             "http://localhost/\")", p);
+        bf_report(c, h->pos,
+                  "%s: missing required key 'test' (e.g. test = \"curl -f "
+                  "http://localhost/\")",
+                  p);
     }
 }
 
@@ -415,8 +431,10 @@ parse_restart(struct bf_ctx *c, const struct bolt_toml_value *t, const char *pat
         svc->restart = BOLT_BF_RESTART_ON_FAILURE;
         svc->restart_max_retries = (int)strtol(s + 11, NULL, 10);
     } else
-        bf_report(c, v->pos, "%s: invalid value '%s' (allowed: no, always, on-failure, "
-                             "on-failure:N, unless-stopped)", p, s);
+        bf_report(c, v->pos,
+                  "%s: invalid value '%s' (allowed: no, always, on-failure, "
+                  "on-failure:N, unless-stopped)",
+                  p, s);
 }
 
 /* --- resources, security, identity ------------------------------------------------- */
@@ -480,13 +498,49 @@ valid_cpuset(const char *s)
 }
 
 static const char *const cap_names[] = {
-    "AUDIT_CONTROL", "AUDIT_READ", "AUDIT_WRITE", "BLOCK_SUSPEND", "BPF", "CHECKPOINT_RESTORE",
-    "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "IPC_LOCK", "IPC_OWNER",
-    "KILL", "LEASE", "LINUX_IMMUTABLE", "MAC_ADMIN", "MAC_OVERRIDE", "MKNOD", "NET_ADMIN",
-    "NET_BIND_SERVICE", "NET_BROADCAST", "NET_RAW", "PERFMON", "SETFCAP", "SETGID", "SETPCAP",
-    "SETUID", "SYS_ADMIN", "SYS_BOOT", "SYS_CHROOT", "SYS_MODULE", "SYS_NICE", "SYS_PACCT",
-    "SYS_PTRACE", "SYS_RAWIO", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "SYSLOG",
-    "WAKE_ALARM", "ALL", NULL,
+    "AUDIT_CONTROL",
+    "AUDIT_READ",
+    "AUDIT_WRITE",
+    "BLOCK_SUSPEND",
+    "BPF",
+    "CHECKPOINT_RESTORE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "DAC_READ_SEARCH",
+    "FOWNER",
+    "FSETID",
+    "IPC_LOCK",
+    "IPC_OWNER",
+    "KILL",
+    "LEASE",
+    "LINUX_IMMUTABLE",
+    "MAC_ADMIN",
+    "MAC_OVERRIDE",
+    "MKNOD",
+    "NET_ADMIN",
+    "NET_BIND_SERVICE",
+    "NET_BROADCAST",
+    "NET_RAW",
+    "PERFMON",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_ADMIN",
+    "SYS_BOOT",
+    "SYS_CHROOT",
+    "SYS_MODULE",
+    "SYS_NICE",
+    "SYS_PACCT",
+    "SYS_PTRACE",
+    "SYS_RAWIO",
+    "SYS_RESOURCE",
+    "SYS_TIME",
+    "SYS_TTY_CONFIG",
+    "SYSLOG",
+    "WAKE_ALARM",
+    "ALL",
+    NULL,
 };
 
 static void
@@ -511,16 +565,16 @@ parse_caps(struct bf_ctx *c, const struct bolt_toml_value *t, const char *path, 
         for (k = cap_names; *k && strcmp(*k, name) != 0; k++)
             ;
         if (*k) {
-            cleanup_free char *full = strcmp(name, "ALL") == 0 ? xstrdup("ALL")
-                                                                : xasprintf("CAP_%s", name);
+            cleanup_free char *full =
+                strcmp(name, "ALL") == 0 ? xstrdup("ALL") : xasprintf("CAP_%s", name);
             bolt_strv_push(out, full);
             continue;
         }
         hint = bf_suggest(name, cap_names);
         struct bolt_toml_pos pos = v->type == BOLT_TOML_ARRAY ? v->u.array.items[i]->pos : v->pos;
         if (hint)
-            bf_report(c, pos, "%s[%zu]: unknown capability '%s' (did you mean '%s'?)", p, i,
-                      raw[i], hint);
+            bf_report(c, pos, "%s[%zu]: unknown capability '%s' (did you mean '%s'?)", p, i, raw[i],
+                      hint);
         else
             bf_report(c, pos, "%s[%zu]: unknown capability '%s'", p, i, raw[i]);
     }
@@ -545,8 +599,10 @@ parse_devices(struct bf_ctx *c, const struct bolt_toml_value *t, const char *pat
         if (ok && perms && (perms[1] == '\0' || strspn(perms + 1, "rwm") != strlen(perms + 1)))
             ok = false;
         if (!ok)
-            bf_report(c, pos, "%s[%zu]: invalid device '%s' (expected "
-                              "/dev/HOST[:/dev/CONTAINER][:rwm])", p, i, d);
+            bf_report(c, pos,
+                      "%s[%zu]: invalid device '%s' (expected "
+                      "/dev/HOST[:/dev/CONTAINER][:rwm])",
+                      p, i, d);
     }
 }
 
@@ -630,8 +686,10 @@ parse_network_mode(struct bf_ctx *c, const struct bolt_toml_value *t, const char
         else if (known_service(c, svc->name, s + 8, p, v->pos))
             svc->network_mode = xstrdup(s);
     } else {
-        bf_report(c, v->pos, "%s: invalid value '%s' (allowed: none, host, bridge, "
-                             "service:NAME, container:NAME)", p, s);
+        bf_report(c, v->pos,
+                  "%s: invalid value '%s' (allowed: none, host, bridge, "
+                  "service:NAME, container:NAME)",
+                  p, s);
     }
 }
 
@@ -655,8 +713,8 @@ parse_identity(struct bf_ctx *c, const struct bolt_toml_value *t, const char *pa
         && svc->working_dir[0] != '/') {
         free(p);
         p = bf_join(path, "working_dir");
-        bf_report(c, bolt_toml_get(t, "working_dir")->pos, "%s: '%s' must be an absolute path",
-                  p, svc->working_dir);
+        bf_report(c, bolt_toml_get(t, "working_dir")->pos, "%s: '%s' must be an absolute path", p,
+                  svc->working_dir);
     }
     if (bf_get_str(c, t, path, "hostname", &svc->hostname) && svc->hostname
         && !valid_hostname(svc->hostname)) {
@@ -664,7 +722,8 @@ parse_identity(struct bf_ctx *c, const struct bolt_toml_value *t, const char *pa
         p = bf_join(path, "hostname");
         bf_report(c, bolt_toml_get(t, "hostname")->pos,
                   "%s: invalid hostname '%s' (letters, digits and '-', dot-separated labels of at "
-                  "most 63 characters)", p, svc->hostname);
+                  "most 63 characters)",
+                  p, svc->hostname);
     }
 }
 
@@ -676,11 +735,9 @@ parse_resources(struct bf_ctx *c, const struct bolt_toml_value *t, const char *p
 
     bf_get_size(c, t, path, "memory", &svc->memory);
     parse_cpus(c, t, path, svc);
-    if (bf_get_str(c, t, path, "cpuset", &svc->cpuset) && svc->cpuset
-        && !valid_cpuset(svc->cpuset))
+    if (bf_get_str(c, t, path, "cpuset", &svc->cpuset) && svc->cpuset && !valid_cpuset(svc->cpuset))
         bf_report(c, bolt_toml_get(t, "cpuset")->pos,
-                  "%s: invalid CPU list '%s' (expected e.g. \"0-3\" or \"0,2,4\")", p,
-                  svc->cpuset);
+                  "%s: invalid CPU list '%s' (expected e.g. \"0-3\" or \"0,2,4\")", p, svc->cpuset);
     bf_get_int(c, t, path, "pids_limit", -1, INT64_MAX, &svc->pids_limit);
     if (svc->pids_limit < 0)
         svc->pids_limit = 0;

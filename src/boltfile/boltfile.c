@@ -85,8 +85,9 @@ parse_networks(struct bf_ctx *c, const struct bolt_toml_value *root, struct bolt
             n->driver = xstrdup("bridge");
         bf_get_bool(c, kv->value, p, "internal", &n->internal);
         bf_get_str(c, kv->value, p, "subnet", &n->subnet);
-        if (n->subnet && (strchr(n->subnet, '/') == NULL
-                          || strspn(n->subnet, "0123456789abcdefABCDEF.:/") != strlen(n->subnet)))
+        if (n->subnet
+            && (strchr(n->subnet, '/') == NULL
+                || strspn(n->subnet, "0123456789abcdefABCDEF.:/") != strlen(n->subnet)))
             bf_report(c, bolt_toml_get(kv->value, "subnet")->pos,
                       "%s.subnet: invalid subnet '%s' (expected CIDR like \"10.89.0.0/24\")", p,
                       n->subnet);
@@ -144,8 +145,10 @@ parse_services(struct bf_ctx *c, const struct bolt_toml_value *root, struct bolt
         struct bolt_bf_service *svc = &bf->services[bf->n_services];
         cleanup_free char *p = bf_join("services", kv->key);
         if (!valid_service_name(kv->key, kv->key_len)) {
-            bf_report(c, kv->key_pos, "invalid service name '%s' (use letters, digits, '_', '.' "
-                                      "and '-', starting with a letter or digit)", kv->key);
+            bf_report(c, kv->key_pos,
+                      "invalid service name '%s' (use letters, digits, '_', '.' "
+                      "and '-', starting with a letter or digit)",
+                      kv->key);
             continue;
         }
         if (kv->value->type != BOLT_TOML_TABLE) {
@@ -212,8 +215,10 @@ report_cycle(struct cycle_walk *w, size_t from)
         return;
     const char *first = w->bf->services[from].name;
     const char *next = w->bf->services[start + 1 < w->depth ? w->stack[start + 1] : from].name;
-    bf_report(w->c, dep_pos(w->c->services, first, next), "services.%s.depends_on: dependency "
-                                                          "cycle: %s", first, text);
+    bf_report(w->c, dep_pos(w->c->services, first, next),
+              "services.%s.depends_on: dependency "
+              "cycle: %s",
+              first, text);
 }
 
 static void
@@ -250,8 +255,8 @@ check_dependencies(struct bf_ctx *c, const struct bolt_boltfile *bf)
                 continue;
             bf_report(c, dep_pos(c->services, s->name, bf->services[j].name),
                       "services.%s.depends_on.%s: condition 'service_healthy' needs a "
-                      "healthcheck in service '%s'", s->name, bf->services[j].name,
-                      bf->services[j].name);
+                      "healthcheck in service '%s'",
+                      s->name, bf->services[j].name, bf->services[j].name);
         }
     }
     w.state = xcalloc(bf->n_services + 1, sizeof(int));
@@ -334,7 +339,8 @@ bolt_boltfile_from_toml(const struct bolt_toml_value *root, const char *display_
     if (bf->project && !valid_project(bf->project))
         bf_report(&c, bolt_toml_get(root, "project")->pos,
                   "project: invalid name '%s' (use lowercase letters, digits, '_' and '-', "
-                  "starting with a letter or digit)", bf->project);
+                  "starting with a letter or digit)",
+                  bf->project);
     parse_volumes(&c, root, bf);
     parse_networks(&c, root, bf);
     parse_services(&c, root, bf);
@@ -365,8 +371,10 @@ bolt_boltfile_load(const char *path, const char *project, struct bolt_bf_diags *
     size_t len = 0;
 
     if (project != NULL && !valid_project(project)) {
-        bolt_err_set(err, 0, "invalid project name '%s' (use lowercase letters, digits, '_' and "
-                             "'-', starting with a letter or digit)", project);
+        bolt_err_set(err, 0,
+                     "invalid project name '%s' (use lowercase letters, digits, '_' and "
+                     "'-', starting with a letter or digit)",
+                     project);
         return NULL;
     }
     data = bolt_read_file(path, &len, err);

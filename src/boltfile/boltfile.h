@@ -42,12 +42,12 @@ struct bolt_bf_depend {
 
 /* A published port: [host_ip:][host[-host_end]:]container[-container_end][/proto]. */
 struct bolt_bf_port {
-    char *host_ip;           /* NULL: all addresses */
-    uint16_t host_start;     /* 0: no fixed host port (an ephemeral one is chosen) */
-    uint16_t host_end;       /* == host_start unless a range */
+    char *host_ip;       /* NULL: all addresses */
+    uint16_t host_start; /* 0: no fixed host port (an ephemeral one is chosen) */
+    uint16_t host_end;   /* == host_start unless a range */
     uint16_t container_start;
     uint16_t container_end;
-    char protocol[8];        /* "tcp", "udp" or "sctp" */
+    char protocol[8]; /* "tcp", "udp" or "sctp" */
 };
 
 enum bolt_bf_volume_type {
@@ -65,8 +65,8 @@ struct bolt_bf_volume {
 
 struct bolt_bf_healthcheck {
     bool present;
-    bool disabled;    /* test = ["NONE"] */
-    char **test;      /* NULL-terminated, first element "CMD" or "CMD-SHELL" */
+    bool disabled; /* test = ["NONE"] */
+    char **test;   /* NULL-terminated, first element "CMD" or "CMD-SHELL" */
     uint64_t interval_ns, timeout_ns, start_period_ns;
     int retries;
 };
@@ -74,29 +74,29 @@ struct bolt_bf_healthcheck {
 /* [services.X.gaming.gpu] and below. Strings are NULL when not set. */
 struct bolt_bf_gpu {
     bool present;
-    char *runtime;            /* "nvbind" */
-    char *isolation_level;    /* "exclusive" | "shared" */
-    uint64_t memory_limit;    /* bytes, 0 = unlimited */
+    char *runtime;         /* "nvbind" */
+    char *isolation_level; /* "exclusive" | "shared" */
+    uint64_t memory_limit; /* bytes, 0 = unlimited */
     /* [..gpu.nvbind] */
-    char *driver;             /* auto | nvidia-open | proprietary | nouveau */
-    char **devices;           /* NULL-terminated: "all", "none", "0", "gpu:0", "GPU-<uuid>", "MIG-<uuid>" */
+    char *driver;   /* auto | nvidia-open | proprietary | nouveau */
+    char **devices; /* NULL-terminated: "all", "none", "0", "gpu:0", "GPU-<uuid>", "MIG-<uuid>" */
     size_t n_devices;
-    char *performance_mode;   /* ultra | high | balanced | efficient */
+    char *performance_mode; /* ultra | high | balanced | efficient */
     bool wsl2_optimized;
     /* [..gpu.nvbind.nvidia] */
     char *nvidia_driver_type; /* nvidia-open | proprietary | nouveau */
     bool cuda_support;
-    char *cuda_version;       /* minimum, "12.2" */
-    char *driver_version;     /* minimum, "535.104.05" */
+    char *cuda_version;   /* minimum, "12.2" */
+    char *driver_version; /* minimum, "535.104.05" */
     /* [..gpu.nvbind.amd] */
-    char *amd_driver_type;    /* amdgpu | amdgpu-pro */
+    char *amd_driver_type; /* amdgpu | amdgpu-pro */
     bool rocm_support;
     char *rocm_version;
     /* [..gpu.gaming] */
-    char *profile;            /* ultra-low-latency | performance | balanced | quality | power-saving */
+    char *profile; /* ultra-low-latency | performance | balanced | quality | power-saving */
     bool dlss_enabled, rt_cores_enabled, wine_optimizations;
-    int frame_rate_target;    /* 0 = not set */
-    char *vsync_mode;         /* off | on | adaptive | mailbox */
+    int frame_rate_target; /* 0 = not set */
+    char *vsync_mode;      /* off | on | adaptive | mailbox */
 };
 
 /* [services.X.gaming.audio] */
@@ -112,8 +112,8 @@ struct bolt_bf_service {
     char *name;
     char *image;
     char **command, **entrypoint; /* NULL-terminated argv, NULL if not set (image default) */
-    char **environment;           /* NULL-terminated "KEY=value" (or "KEY": taken from bolt's env) */
-    char **env_file;              /* absolute paths */
+    char **environment; /* NULL-terminated "KEY=value" (or "KEY": taken from bolt's env) */
+    char **env_file;    /* absolute paths */
     struct bolt_bf_volume *volumes;
     size_t n_volumes;
     struct bolt_bf_port *ports;
@@ -121,23 +121,23 @@ struct bolt_bf_service {
     struct bolt_bf_depend *depends_on;
     size_t n_depends_on;
     enum bolt_bf_restart restart;
-    int restart_max_retries;      /* on-failure:N, 0 = unlimited */
+    int restart_max_retries; /* on-failure:N, 0 = unlimited */
     struct bolt_bf_healthcheck healthcheck;
     char *user, *working_dir, *hostname;
-    char **labels;                /* NULL-terminated "key=value" */
-    uint64_t memory;              /* bytes, 0 = unlimited */
-    double cpus;                  /* 0 = unlimited */
+    char **labels;   /* NULL-terminated "key=value" */
+    uint64_t memory; /* bytes, 0 = unlimited */
+    double cpus;     /* 0 = unlimited */
     char *cpuset;
-    int64_t pids_limit;           /* 0 = unlimited */
-    char **devices;               /* NULL-terminated "host[:container[:rwm]]" */
-    char **cap_add, **cap_drop;   /* NULL-terminated, "CAP_" prefixed upper case, or "ALL" */
+    int64_t pids_limit;         /* 0 = unlimited */
+    char **devices;             /* NULL-terminated "host[:container[:rwm]]" */
+    char **cap_add, **cap_drop; /* NULL-terminated, "CAP_" prefixed upper case, or "ALL" */
     bool privileged, read_only;
-    char *network_mode;           /* NULL (default bridge), none, host, bridge, service:X, container:X */
-    char *stop_signal;            /* "SIGTERM" form, NULL = image default */
+    char *network_mode; /* NULL (default bridge), none, host, bridge, service:X, container:X */
+    char *stop_signal;  /* "SIGTERM" form, NULL = image default */
     uint64_t stop_grace_period_ns; /* 0 = default (10s) */
     struct bolt_bf_gpu gpu;
     struct bolt_bf_audio audio;
-    struct bolt_toml_pos pos;     /* where [services.NAME] was written */
+    struct bolt_toml_pos pos; /* where [services.NAME] was written */
 };
 
 struct bolt_bf_network {
@@ -154,8 +154,8 @@ struct bolt_bf_named_volume {
 };
 
 struct bolt_boltfile {
-    char *path;    /* absolute path of the file */
-    char *dir;     /* its directory: relative binds and env files resolve here */
+    char *path; /* absolute path of the file */
+    char *dir;  /* its directory: relative binds and env files resolve here */
     char *project;
     struct bolt_bf_service *services; /* in the order of the file */
     size_t n_services;

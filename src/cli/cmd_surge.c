@@ -90,9 +90,12 @@ static int
 surge_config(struct surge_opts *o, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"file", required_argument, NULL, 'f'}, {"project", required_argument, NULL, 'p'},
-        {"format", required_argument, NULL, 'F'}, {"quiet", no_argument, NULL, 'q'},
-        {"services", no_argument, NULL, 'S'}, {"help", no_argument, NULL, 'h'},
+        {"file", required_argument, NULL, 'f'},
+        {"project", required_argument, NULL, 'p'},
+        {"format", required_argument, NULL, 'F'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"services", no_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     bool json = false, quiet = false, services = false;
@@ -104,8 +107,10 @@ surge_config(struct surge_opts *o, int argc, char **argv)
         if (c == 'F' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "toml") == 0))
             json = strcmp(optarg, "json") == 0;
         else if (c == 'F')
-            return cli_usage_error("bolt surge config", "--format: unknown format '%s' "
-                                                        "(expected toml or json)", optarg);
+            return cli_usage_error("bolt surge config",
+                                   "--format: unknown format '%s' "
+                                   "(expected toml or json)",
+                                   optarg);
         else if (c == 'q')
             quiet = true;
         else if (c == 'S')
@@ -141,8 +146,10 @@ static int
 surge_validate(struct surge_opts *o, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"file", required_argument, NULL, 'f'}, {"project", required_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+        {"file", required_argument, NULL, 'f'},
+        {"project", required_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     struct bolt_boltfile *bf;
     cleanup_free char *path = NULL;
@@ -161,7 +168,8 @@ surge_validate(struct surge_opts *o, int argc, char **argv)
     bf = surge_load(o, &path);
     if (bf == NULL)
         return CLI_EXIT_FAIL;
-    printf("%s: valid (project %s, %zu service%s)\n", path, bf->project, bf->n_services, bf->n_services == 1 ? "" : "s");
+    printf("%s: valid (project %s, %zu service%s)\n", path, bf->project, bf->n_services,
+           bf->n_services == 1 ? "" : "s");
     bolt_boltfile_free(bf);
     return CLI_EXIT_OK;
 }
@@ -190,8 +198,10 @@ int
 cmd_bolt_surge(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"file", required_argument, NULL, 'f'}, {"project", required_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+        {"file", required_argument, NULL, 'f'},
+        {"project", required_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     struct surge_opts o = {0};
     int c;

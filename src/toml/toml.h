@@ -46,18 +46,18 @@ struct bolt_toml_pos {
 };
 
 struct bolt_toml_datetime {
-    int year, month, day;       /* set for the date kinds */
-    int hour, minute, second;   /* set for the time kinds */
-    int nanosecond;             /* fraction of the second, truncated to nanoseconds */
-    int frac_digits;            /* digits written after '.', 0 if none (at most 9 kept) */
-    int offset_minutes;         /* BOLT_TOML_DATETIME only: east of UTC, Z is 0 */
+    int year, month, day;     /* set for the date kinds */
+    int hour, minute, second; /* set for the time kinds */
+    int nanosecond;           /* fraction of the second, truncated to nanoseconds */
+    int frac_digits;          /* digits written after '.', 0 if none (at most 9 kept) */
+    int offset_minutes;       /* BOLT_TOML_DATETIME only: east of UTC, Z is 0 */
 };
 
 struct bolt_toml_value;
 
 /* One key of a table, in the order it was first written. */
 struct bolt_toml_kv {
-    char *key;                  /* NUL-terminated; may contain NULs if written as \u0000 */
+    char *key; /* NUL-terminated; may contain NULs if written as \u0000 */
     size_t key_len;
     struct bolt_toml_pos key_pos; /* where the (last part of the) key was written */
     struct bolt_toml_value *value;
@@ -129,8 +129,7 @@ const struct bolt_toml_kv *bolt_toml_get_kv(const struct bolt_toml_value *t, con
  * Follow a dotted path of bare keys ("services.web.image") from table t. Returns
  * NULL when any step is missing or not a table.
  */
-const struct bolt_toml_value *bolt_toml_get_path(const struct bolt_toml_value *t,
-                                                 const char *path);
+const struct bolt_toml_value *bolt_toml_get_path(const struct bolt_toml_value *t, const char *path);
 
 /* The toml-test name of a type: "table", "array", "string", "integer", "float",
  * "bool", "datetime", "datetime-local", "date-local", "time-local". */

@@ -47,8 +47,8 @@ bolt_toml_suggest(const char *word, const char *const *candidates)
 }
 
 int
-bolt_toml_check_keys(const struct bolt_toml_value *t, const char *const *allowed,
-                     const char *file, struct bolt_err *err)
+bolt_toml_check_keys(const struct bolt_toml_value *t, const char *const *allowed, const char *file,
+                     struct bolt_err *err)
 {
     if (t == NULL || t->type != BOLT_TOML_TABLE)
         return 0;
@@ -93,8 +93,8 @@ a_type(enum bolt_toml_type type)
 
 /* The entry for key, or NULL; -1 with err set when it exists with another type. */
 static int
-lookup(const struct bolt_toml_value *t, const char *key, const char *file,
-       enum bolt_toml_type type, const struct bolt_toml_value **out, struct bolt_err *err)
+lookup(const struct bolt_toml_value *t, const char *key, const char *file, enum bolt_toml_type type,
+       const struct bolt_toml_value **out, struct bolt_err *err)
 {
     const struct bolt_toml_kv *kv = bolt_toml_get_kv(t, key);
 
@@ -125,8 +125,8 @@ bolt_toml_get_str(const struct bolt_toml_value *t, const char *key, const char *
 }
 
 int
-bolt_toml_get_bool(const struct bolt_toml_value *t, const char *key, const char *file,
-                   bool *out, struct bolt_err *err)
+bolt_toml_get_bool(const struct bolt_toml_value *t, const char *key, const char *file, bool *out,
+                   struct bolt_err *err)
 {
     const struct bolt_toml_value *v = NULL;
     int r = lookup(t, key, file, BOLT_TOML_BOOL, &v, err);
@@ -137,8 +137,8 @@ bolt_toml_get_bool(const struct bolt_toml_value *t, const char *key, const char 
 }
 
 int
-bolt_toml_get_int(const struct bolt_toml_value *t, const char *key, const char *file,
-                  int64_t *out, struct bolt_err *err)
+bolt_toml_get_int(const struct bolt_toml_value *t, const char *key, const char *file, int64_t *out,
+                  struct bolt_err *err)
 {
     const struct bolt_toml_value *v = NULL;
     int r = lookup(t, key, file, BOLT_TOML_INTEGER, &v, err);

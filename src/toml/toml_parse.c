@@ -267,16 +267,14 @@ static int
 conflict(struct toml_parser *p, struct key *k, size_t upto, const struct bolt_toml_kv *kv,
          const char *why)
 {
-    return toml_fail_pos(p, k->parts[upto].pos, "%s '%.*s' (defined at %u:%u as %s)", why,
-                         (int)k->parts[upto].len, k->parts[upto].s, kv->key_pos.line,
-                         kv->key_pos.col,
-                         kv->value->type == BOLT_TOML_TABLE
-                             ? (kv->value->u.table.origin == BOLT_TOML_ORIGIN_INLINE
-                                    ? "an inline table"
-                                    : "a table")
-                             : (kv->value->type == BOLT_TOML_ARRAY && kv->value->u.array.of_tables
-                                    ? "an array of tables"
-                                    : bolt_toml_type_name(kv->value->type)));
+    return toml_fail_pos(
+        p, k->parts[upto].pos, "%s '%.*s' (defined at %u:%u as %s)", why, (int)k->parts[upto].len,
+        k->parts[upto].s, kv->key_pos.line, kv->key_pos.col,
+        kv->value->type == BOLT_TOML_TABLE
+            ? (kv->value->u.table.origin == BOLT_TOML_ORIGIN_INLINE ? "an inline table" : "a table")
+            : (kv->value->type == BOLT_TOML_ARRAY && kv->value->u.array.of_tables
+                   ? "an array of tables"
+                   : bolt_toml_type_name(kv->value->type)));
 }
 
 /* Walk the first n-1 parts of a dotted key of a key/value line, creating tables. */
@@ -524,8 +522,7 @@ define_array_table(struct toml_parser *p, struct bolt_toml_value *t, struct key 
 
     if (kv == NULL) {
         if (t->depth + 2 > BOLT_TOML_MAX_DEPTH)
-            return toml_fail_pos(p, pos, "tables nest deeper than %d levels",
-                                 BOLT_TOML_MAX_DEPTH);
+            return toml_fail_pos(p, pos, "tables nest deeper than %d levels", BOLT_TOML_MAX_DEPTH);
         a = toml_value_new(BOLT_TOML_ARRAY, pos, t->depth + 1);
         a->u.array.of_tables = true;
         toml_table_add(t, steal_ptr(&last->s), last->len, pos, a);
@@ -554,7 +551,8 @@ parse_header(struct toml_parser *p)
     skip_ws(p);
     if (parse_key(p, &k) < 0)
         goto out;
-    if (p->i >= p->len || p->s[p->i] != ']' || (aot && (p->i + 1 >= p->len || p->s[p->i + 1] != ']'))) {
+    if (p->i >= p->len || p->s[p->i] != ']'
+        || (aot && (p->i + 1 >= p->len || p->s[p->i + 1] != ']'))) {
         toml_fail(p, "expected '%s' to close table header [%s%s, found %s", aot ? "]]" : "]",
                   aot ? "[" : "", k.name, toml_what(p, buf, sizeof(buf)));
         goto out;

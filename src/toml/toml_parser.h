@@ -12,9 +12,9 @@
 struct toml_parser {
     const char *s;
     size_t len;
-    size_t i;             /* next byte */
-    unsigned line;        /* line of byte i, 1-based */
-    size_t line_start;    /* offset of the first byte of that line */
+    size_t i;              /* next byte */
+    unsigned line;         /* line of byte i, 1-based */
+    size_t line_start;     /* offset of the first byte of that line */
     size_t col_line_start; /* column cache: line it belongs to, offset and column reached */
     size_t col_at;
     unsigned col;

@@ -140,8 +140,10 @@ parse_escape(struct toml_parser *p, struct sbuf *b)
     if (c != 'u' && c != 'U') {
         if (c == '\0' || (unsigned char)c < 0x20 || (unsigned char)c >= 0x7F)
             return toml_fail(p, "invalid escape sequence in string");
-        return toml_fail(p, "invalid escape sequence '\\%c' (valid: \\b \\t \\n \\f \\r \\\" "
-                            "\\\\ \\uXXXX \\UXXXXXXXX)", c);
+        return toml_fail(p,
+                         "invalid escape sequence '\\%c' (valid: \\b \\t \\n \\f \\r \\\" "
+                         "\\\\ \\uXXXX \\UXXXXXXXX)",
+                         c);
     }
     digits = c == 'u' ? 4 : 8;
     p->i += 2;
@@ -185,8 +187,9 @@ single_line(struct toml_parser *p, struct sbuf *b, char quote)
     for (;;) {
         unsigned char c;
         if (p->i >= p->len || p->s[p->i] == '\n' || p->s[p->i] == '\r')
-            return toml_fail_pos(p, open, "unterminated string (single-line strings end on the "
-                                          "same line; use %s for several lines)",
+            return toml_fail_pos(p, open,
+                                 "unterminated string (single-line strings end on the "
+                                 "same line; use %s for several lines)",
                                  quote == '"' ? "\"\"\"" : "'''");
         c = (unsigned char)p->s[p->i];
         if (c == (unsigned char)quote) {
@@ -226,8 +229,9 @@ line_continuation(struct toml_parser *p)
         p->i--;
     }
     if (!nl)
-        return toml_fail_pos(p, toml_pos_at(p, at), "invalid escape: a backslash followed by "
-                                                    "spaces must end the line");
+        return toml_fail_pos(p, toml_pos_at(p, at),
+                             "invalid escape: a backslash followed by "
+                             "spaces must end the line");
     return 0;
 }
 
@@ -276,7 +280,7 @@ multi_line(struct toml_parser *p, struct sbuf *b, char quote)
         if (c == '\\' && quote == '"') {
             char n = p->i + 1 < p->len ? p->s[p->i + 1] : '\0';
             int r = (n == ' ' || n == '\t' || n == '\n' || n == '\r') ? line_continuation(p)
-                                                                       : parse_escape(p, b);
+                                                                      : parse_escape(p, b);
             if (r < 0)
                 return -1;
             continue;
@@ -351,8 +355,8 @@ to_int(struct toml_parser *p, struct bolt_toml_pos pos, const char *t, size_t n,
 }
 
 static struct bolt_toml_value *
-int_value(struct toml_parser *p, struct bolt_toml_pos pos, unsigned depth, const char *t,
-          size_t n, int base, bool neg)
+int_value(struct toml_parser *p, struct bolt_toml_pos pos, unsigned depth, const char *t, size_t n,
+          int base, bool neg)
 {
     struct bolt_toml_value *v = toml_value_new(BOLT_TOML_INTEGER, pos, depth);
 
@@ -520,8 +524,8 @@ parse_offset(const char *t, size_t n, size_t *i, struct bolt_toml_datetime *d)
     if (sign != '+' && sign != '-')
         return false;
     (*i)++;
-    if (!take_num(t, n, i, 2, &h) || !take_char(t, n, i, ':') || !take_num(t, n, i, 2, &m)
-        || h > 23 || m > 59)
+    if (!take_num(t, n, i, 2, &h) || !take_char(t, n, i, ':') || !take_num(t, n, i, 2, &m) || h > 23
+        || m > 59)
         return false;
     d->offset_minutes = (sign == '-' ? -1 : 1) * (h * 60 + m);
     return true;
@@ -629,8 +633,10 @@ toml_parse_scalar(struct toml_parser *p, unsigned depth)
         return NULL;
     }
     if (c == 't' || c == 'f') {
-        toml_fail_pos(p, pos, "invalid value '%.*s' (expected true or false; strings need "
-                              "quotes)", (int)(n > 64 ? 64 : n), p->s + start);
+        toml_fail_pos(p, pos,
+                      "invalid value '%.*s' (expected true or false; strings need "
+                      "quotes)",
+                      (int)(n > 64 ? 64 : n), p->s + start);
         return NULL;
     }
     return number(p, p->s + start, n, pos, depth);

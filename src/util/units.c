@@ -78,8 +78,10 @@ bolt_parse_size(const char *text, uint64_t *bytes, struct bolt_err *err)
         return bolt_err_set(err, 0, "size '%s' is too large", text);
     return 0;
 bad:
-    return bolt_err_set(err, 0, "invalid size '%s' (expected a number with an optional unit "
-                                "b, k, m, g or t, e.g. 512m or 8GB)", text);
+    return bolt_err_set(err, 0,
+                        "invalid size '%s' (expected a number with an optional unit "
+                        "b, k, m, g or t, e.g. 512m or 8GB)",
+                        text);
 }
 
 struct dur_unit {
@@ -88,8 +90,8 @@ struct dur_unit {
 };
 
 static const struct dur_unit dur_units[] = {
-    {"ns", 1ULL},           {"us", 1000ULL},      {"\xC2\xB5s", 1000ULL}, {"ms", 1000000ULL},
-    {"s", 1000000000ULL},   {"m", 60000000000ULL}, {"h", 3600000000000ULL}, {NULL, 0},
+    {"ns", 1ULL},         {"us", 1000ULL},       {"\xC2\xB5s", 1000ULL},  {"ms", 1000000ULL},
+    {"s", 1000000000ULL}, {"m", 60000000000ULL}, {"h", 3600000000000ULL}, {NULL, 0},
 };
 
 int
@@ -125,8 +127,10 @@ bolt_parse_duration(const char *text, uint64_t *ns, struct bolt_err *err)
     *ns = total;
     return 0;
 bad:
-    return bolt_err_set(err, 0, "invalid duration '%s' (expected a number with a unit ms, s, "
-                                "m or h, e.g. 30s or 1m30s)", text);
+    return bolt_err_set(err, 0,
+                        "invalid duration '%s' (expected a number with a unit ms, s, "
+                        "m or h, e.g. 30s or 1m30s)",
+                        text);
 }
 
 const char *
@@ -159,8 +163,8 @@ bolt_format_duration(uint64_t ns, char *buf, size_t len)
     buf[0] = '\0';
     if (h > 0 && (n = snprintf(buf, len, "%lluh", (unsigned long long)h)) > 0)
         at += (size_t)n;
-    if ((h > 0 || m > 0) && at < len && (n = snprintf(buf + at, len - at, "%llum",
-                                                        (unsigned long long)m)) > 0)
+    if ((h > 0 || m > 0) && at < len
+        && (n = snprintf(buf + at, len - at, "%llum", (unsigned long long)m)) > 0)
         at += (size_t)n;
     if (at < len)
         snprintf(buf + at, len - at, "%llu%ss", (unsigned long long)s, frac);

@@ -20,8 +20,7 @@ check_diags(const struct bolt_bf_diags *d)
     unsigned line, col;
 
     for (size_t i = 0; i < d->n; i++)
-        if (sscanf(d->msgs[i], "Boltfile.toml:%u:%u: ", &line, &col) != 2 || line == 0
-            || col == 0)
+        if (sscanf(d->msgs[i], "Boltfile.toml:%u:%u: ", &line, &col) != 2 || line == 0 || col == 0)
             abort();
 }
 
@@ -37,8 +36,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (root == NULL)
         return 0;
-    bf = bolt_boltfile_from_toml(root, "Boltfile.toml", "/nonexistent/Boltfile.toml", NULL,
-                                 &diags, &err);
+    bf = bolt_boltfile_from_toml(root, "Boltfile.toml", "/nonexistent/Boltfile.toml", NULL, &diags,
+                                 &err);
     bolt_toml_free(root);
     check_diags(&diags);
     bolt_bf_diags_fini(&diags);
@@ -50,8 +49,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     root2 = bolt_toml_parse(text, strlen(text), &err);
     if (root2 == NULL)
         abort();
-    again = bolt_boltfile_from_toml(root2, "normalized", "/nonexistent/Boltfile.toml", NULL,
-                                    &diags, &err);
+    again = bolt_boltfile_from_toml(root2, "normalized", "/nonexistent/Boltfile.toml", NULL, &diags,
+                                    &err);
     if (again == NULL) {
         for (size_t i = 0; i < diags.n; i++)
             fprintf(stderr, "%s\n", diags.msgs[i]);

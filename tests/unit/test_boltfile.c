@@ -114,18 +114,18 @@ test_gaming_example(void **state)
 static void
 test_service_model(void **state)
 {
-    struct bolt_boltfile *bf = load_ok(
-        "[volumes.data]\n"
-        "[services.db]\nimage = \"pg\"\nhealthcheck = { test = \"pg_isready\", interval = "
-        "\"5s\" }\n"
-        "[services.web]\nimage = \"app\"\ncommand = \"serve --name 'my app' \\\"x y\\\"\"\n"
-        "environment = { A = \"1\", B = 2, C = true }\nlabels = [\"k=v\"]\n"
-        "volumes = [\"./html:/www:ro\", \"data:/data\", \"/anon\", \"/abs:/abs\"]\n"
-        "ports = [\"127.0.0.1:8000-8001:80-81/udp\", 53]\n"
-        "depends_on = { db = { condition = \"service_healthy\" } }\n"
-        "restart = \"on-failure:5\"\nmemory = \"1.5g\"\ncpus = \"0.5\"\n"
-        "cap_add = [\"sys_admin\", \"CAP_NET_RAW\"]\nstop_signal = \"term\"\n"
-        "stop_grace_period = \"1m30s\"\n");
+    struct bolt_boltfile *bf =
+        load_ok("[volumes.data]\n"
+                "[services.db]\nimage = \"pg\"\nhealthcheck = { test = \"pg_isready\", interval = "
+                "\"5s\" }\n"
+                "[services.web]\nimage = \"app\"\ncommand = \"serve --name 'my app' \\\"x y\\\"\"\n"
+                "environment = { A = \"1\", B = 2, C = true }\nlabels = [\"k=v\"]\n"
+                "volumes = [\"./html:/www:ro\", \"data:/data\", \"/anon\", \"/abs:/abs\"]\n"
+                "ports = [\"127.0.0.1:8000-8001:80-81/udp\", 53]\n"
+                "depends_on = { db = { condition = \"service_healthy\" } }\n"
+                "restart = \"on-failure:5\"\nmemory = \"1.5g\"\ncpus = \"0.5\"\n"
+                "cap_add = [\"sys_admin\", \"CAP_NET_RAW\"]\nstop_signal = \"term\"\n"
+                "stop_grace_period = \"1m30s\"\n");
     const struct bolt_bf_service *w = bolt_boltfile_service(bf, "web");
     const struct bolt_bf_service *db = bolt_boltfile_service(bf, "db");
     size_t order[2];
@@ -497,12 +497,12 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gaming_example), cmocka_unit_test(test_service_model),
-        cmocka_unit_test(test_start_order),    cmocka_unit_test(test_unknown_keys),
-        cmocka_unit_test(test_types),          cmocka_unit_test(test_enums),
+        cmocka_unit_test(test_gaming_example),  cmocka_unit_test(test_service_model),
+        cmocka_unit_test(test_start_order),     cmocka_unit_test(test_unknown_keys),
+        cmocka_unit_test(test_types),           cmocka_unit_test(test_enums),
         cmocka_unit_test(test_sizes_durations), cmocka_unit_test(test_values),
-        cmocka_unit_test(test_gaming_values),  cmocka_unit_test(test_dependencies),
-        cmocka_unit_test(test_all_at_once),    cmocka_unit_test(test_load_and_find),
+        cmocka_unit_test(test_gaming_values),   cmocka_unit_test(test_dependencies),
+        cmocka_unit_test(test_all_at_once),     cmocka_unit_test(test_load_and_find),
         cmocka_unit_test(test_units),
     };
 

@@ -93,14 +93,13 @@ test_floats(void **state)
 static void
 test_strings(void **state)
 {
-    struct bolt_toml_value *r = parse_ok(
-        "a = \"tab\\there \\u00e9 \\U0001F600 \\\"q\\\" \\\\\"\n"
-        "b = 'C:\\path\\no escapes'\n"
-        "c = \"\"\"\nfirst\n  second\"\"\"\n"
-        "d = \"\"\"one \\\n     two \\\n\n  three\"\"\"\n"
-        "e = '''\n'quoted' \"\"\" raw\\n'''\n"
-        "f = \"\"\"\"\"quotes\"\"\"\"\"\n"
-        "g = \"nul\\u0000inside\"\n");
+    struct bolt_toml_value *r = parse_ok("a = \"tab\\there \\u00e9 \\U0001F600 \\\"q\\\" \\\\\"\n"
+                                         "b = 'C:\\path\\no escapes'\n"
+                                         "c = \"\"\"\nfirst\n  second\"\"\"\n"
+                                         "d = \"\"\"one \\\n     two \\\n\n  three\"\"\"\n"
+                                         "e = '''\n'quoted' \"\"\" raw\\n'''\n"
+                                         "f = \"\"\"\"\"quotes\"\"\"\"\"\n"
+                                         "g = \"nul\\u0000inside\"\n");
     const struct bolt_toml_value *g;
 
     (void)state;
@@ -230,8 +229,7 @@ test_syntax_errors(void **state)
     expect_error("[[a]\n", "1:4: expected ']]' to close table header [[a, found ']'");
     expect_error("a = [1 2]", "1:8: expected ',' or ']' in array, found '2'");
     expect_error("a = 1\r", "1:6: carriage return must be followed by a newline");
-    expect_error("# bad \x7f comment",
-                 "1:7: control character U+007F is not allowed in a comment");
+    expect_error("# bad \x7f comment", "1:7: control character U+007F is not allowed in a comment");
     expect_error("a = \"\xff\"", "1:6: invalid UTF-8 byte 0xFF (TOML files must be UTF-8)");
     expect_error("a = \"\xed\xa0\x80\"", "1:6: invalid UTF-8 byte 0xED (TOML files must be UTF-8)");
     expect_error("\"\"\"k\"\"\" = 1", "1:1: a key cannot be a multi-line string");
@@ -369,11 +367,16 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_integers),        cmocka_unit_test(test_floats),
-        cmocka_unit_test(test_strings),         cmocka_unit_test(test_datetimes),
-        cmocka_unit_test(test_tables_and_arrays), cmocka_unit_test(test_redefinitions),
-        cmocka_unit_test(test_syntax_errors),   cmocka_unit_test(test_positions),
-        cmocka_unit_test(test_limits),          cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_integers),
+        cmocka_unit_test(test_floats),
+        cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_datetimes),
+        cmocka_unit_test(test_tables_and_arrays),
+        cmocka_unit_test(test_redefinitions),
+        cmocka_unit_test(test_syntax_errors),
+        cmocka_unit_test(test_positions),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_config_helpers),
     };
 
