@@ -399,21 +399,31 @@ bolt_cgroup_kill_all(struct bolt_cgroup *cg, int sig, struct bolt_err *err)
 {
     cleanup_free pid_t *pids = NULL;
     size_t n = 0;
-    bool frozen;
+    bool frozen = false, self = false;
     int u = cgroup_unified(cg->layout);
 
-    if (sig == SIGKILL && cg->layout->mode == BOLT_CGROUP_V2 && u >= 0
+    if (bolt_cgroup_pids(cg, &pids, &n, err) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        self |= pids[i] == getpid();
+    if (n == 0)
+        return 0;
+    /* Never freeze or kill the caller itself (a runtime running inside the cgroup). */
+    if (!self && sig == SIGKILL && cg->layout->mode == BOLT_CGROUP_V2 && u >= 0
         && cgroup_has_file(cg->dirs[u], "cgroup.kill"))
         return cgroup_write(cg->dirs[u], "cgroup.kill", "1", err);
-    /* Frozen, no process can fork a child we would miss. */
-    frozen = bolt_cgroup_freeze(cg, true, NULL) == 0;
-    if (bolt_cgroup_pids(cg, &pids, &n, err) < 0) {
-        if (frozen)
+    /* Frozen, no process can fork a child we would miss: list again once frozen. */
+    if (!self && bolt_cgroup_freeze(cg, true, NULL) == 0) {
+        frozen = true;
+        free(pids);
+        pids = NULL;
+        if (bolt_cgroup_pids(cg, &pids, &n, err) < 0) {
             bolt_cgroup_freeze(cg, false, NULL);
-        return -1;
+            return -1;
+        }
     }
     for (size_t i = 0; i < n; i++)
-        if (kill(pids[i], sig) < 0 && errno != ESRCH)
+        if (pids[i] != getpid() && kill(pids[i], sig) < 0 && errno != ESRCH)
             log_warn("kill pid %d in cgroup '%s': %s", (int)pids[i], cg->path, strerror(errno));
     if (frozen && bolt_cgroup_freeze(cg, false, err) < 0)
         return -1;
