@@ -67,6 +67,7 @@ teardown() {
 @test "namespaces: joining a namespace by path (network of a running container)" {
   args /init pause
   nvb run "$CID" &
+  bg=$!
   wait_status "$CID" running
   pid=$(nvb state "$CID" | jq .pid)
   mkdir -p "$TMP/b2"
@@ -78,7 +79,7 @@ teardown() {
   [ "$(echo "$output" | awk '$1 == "net" {print $2}')" = "$(stat -L -c %i /proc/$pid/ns/net)" ]
   [ "$(echo "$output" | awk '$1 == "pid" {print $2}')" != "$(stat -L -c %i /proc/$pid/ns/pid)" ]
   nvb kill "$CID" TERM
-  wait
+  wait "$bg"
 }
 
 @test "mounts: types and flags as read back from /proc/self/mountinfo" {
@@ -334,11 +335,12 @@ teardown() {
   [ "$output" = "uid=0 gid=0 groups=" ]
   args /init pause
   nvb run "$CID" &
+  bg=$!
   wait_status "$CID" running
   pid=$(nvb state "$CID" | jq .pid)
   [ "$(awk '/^Uid:/ {print $2}' /proc/$pid/status)" = "100000" ]
   nvb kill "$CID" TERM
-  wait
+  wait "$bg"
 }
 
 @test "limits: a container over its memory limit is OOM-killed" {
@@ -384,10 +386,11 @@ while True:
     out += d
 open(sys.argv[2], "wb").write(out)
 EOF
+  bg=$!
   for i in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
   ncreate --console-socket "$sock" "$CID"
   nvb start "$CID"
-  wait
+  wait "$bg"
   grep -q '^tty' "$TMP/pty.out"
   nvb delete "$CID" || { sleep 0.5; nvb delete "$CID"; }
 }
