@@ -470,3 +470,18 @@ EOF
     [[ "$output" == *"only on a pure cgroup2 layout"* ]]
   fi
 }
+
+@test "kill_all from inside the cgroup spares the caller and does not freeze it" {
+  cg_create --id "$CGID"
+  "$CGTOOL" run --state "$STATE" sleep 300 >/dev/null 2>&1 3>&- &
+  cg_wait_pids 1
+  run timeout 20 "$CGTOOL" run --state "$STATE" "$CGTOOL" kill --state "$STATE" 9
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"exit 0"* ]]
+  for _ in $(seq 50); do
+    [ "$("$CGTOOL" empty --state "$STATE")" = empty ] && break
+    sleep 0.05
+  done
+  [ "$("$CGTOOL" empty --state "$STATE")" = empty ]
+}
