@@ -133,7 +133,11 @@ add_file(struct bolt_nv_plan *plan, const char *path, const char *soname, unsign
 static char *
 resolve_in_root(struct bolt_nv_plan *plan, int rootfd, const char *root_real, const char *path)
 {
-    cleanup_close int fd = bolt_open_in_root(rootfd, path, O_PATH, 0, NULL);
+    /*
+     * O_RDONLY, not O_PATH: the component-walk fallback used without openat2 returns a final
+     * symlink itself for O_PATH|O_NOFOLLOW instead of following it (only libraries come here)
+     */
+    cleanup_close int fd = bolt_open_in_root(rootfd, path, O_RDONLY, 0, NULL);
     char link[64], buf[PATH_MAX];
     ssize_t n;
     size_t rl = strlen(root_real);
