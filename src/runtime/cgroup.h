@@ -148,7 +148,8 @@ int bolt_cgroup_update(struct bolt_cgroup *cg, const struct bolt_oci_resources *
  * until the kernel reports the state reached. Returns 0 or -1. */
 int bolt_cgroup_freeze(struct bolt_cgroup *cg, bool frozen, struct bolt_err *err);
 
-/* Send sig to every process: freeze, signal each pid, thaw (so none can fork away).
+/* Send sig to every process: freeze, signal each pid, thaw (so none can fork away); on
+ * cgroup2 SIGKILL uses cgroup.kill. The calling process is never frozen or signalled.
  * Returns 0 or -1 (a pid that is already gone is not an error). */
 int bolt_cgroup_kill_all(struct bolt_cgroup *cg, int sig, struct bolt_err *err);
 
@@ -179,8 +180,10 @@ int bolt_cgroup_stats(struct bolt_cgroup *cg, struct bolt_cgroup_stats *st, stru
 
 /*
  * Real-time budget (v1 cpu.rt_runtime_us / cpu.rt_period_us): lets SCHED_FIFO/RR threads
- * run in the cgroup. Ancestors created by bolt get the same budget first (the kernel
- * requires a parent budget >= the children's). cgroup2 has no per-group RT budget:
+ * run in the cgroup. period_us 0 keeps the current period. The kernel wants each parent's
+ * budget to cover the sum of its children's, so every ancestor below the mount is first
+ * raised to exactly that sum (never lowered); past the root's budget
+ * (kernel.sched_rt_runtime_us) the error says so. cgroup2 has no per-group RT budget:
  * EOPNOTSUPP with a message saying so. Returns 0 or -1.
  */
 int bolt_cgroup_set_rt_budget(struct bolt_cgroup *cg, int64_t runtime_us, uint64_t period_us,
@@ -188,9 +191,9 @@ int bolt_cgroup_set_rt_budget(struct bolt_cgroup *cg, int64_t runtime_us, uint64
 
 /*
  * Kill leftover processes (SIGKILL, waits up to 2 s for them to go), remove the leaf in
- * every hierarchy and the parents this handle created (when empty). Missing directories
- * are fine; calling it twice is fine. Returns 0 or -1 (the first failure; it still
- * tries every directory).
+ * every hierarchy, the parents this handle created, and empty parents up to /bolt (bolt's
+ * own tree) when they are empty. Missing directories are fine; calling it twice is
+ * fine. Returns 0 or -1 (the first failure; it still tries every directory).
  */
 int bolt_cgroup_destroy(struct bolt_cgroup *cg, struct bolt_err *err);
 
