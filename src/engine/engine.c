@@ -398,6 +398,14 @@ bolt_engine_start_ex(const struct bolt_ctr_store *st, const char *id, bool detac
     lockfd = take_monitor_lock(st, id, err);
     if (lockfd < 0)
         return -1;
+    if (!first) {
+        /* a previous supervisor was killed: finish its container before a new life */
+        struct bolt_container *c = bolt_ctrs_load(st, id, NULL);
+        if (c && (c->status == BOLT_CTR_RUNNING || c->status == BOLT_CTR_RESTARTING
+                  || c->status == BOLT_CTR_DEAD))
+            reap_orphan(st, c);
+        bolt_container_free(c);
+    }
     /* a new container has no stop request to clear: skip the record write */
     if (!first && sup_update(st, id, clear_stop, NULL, err) < 0) {
         close(lockfd);

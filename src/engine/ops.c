@@ -105,7 +105,7 @@ bolt_engine_kill(const struct bolt_ctr_store *st, struct bolt_container *c, int 
 }
 
 /* The supervisor is gone but the container may still run: finish it ourselves. */
-static void
+void
 reap_orphan(const struct bolt_ctr_store *st, struct bolt_container *c)
 {
     struct engine_rt rt;

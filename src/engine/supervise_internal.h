@@ -49,6 +49,9 @@ void sup_copy_winsize(int fd);
 int sup_update(const struct bolt_ctr_store *st, const char *id,
                bool (*fn)(struct bolt_container *c, void *arg), void *arg, struct bolt_err *err);
 
+/* A container whose supervisor died: kill what is left of it and delete its runtime state. */
+void reap_orphan(const struct bolt_ctr_store *st, struct bolt_container *c);
+
 /* Remove every trace of a container (runtime state, image use mark, directories). */
 int engine_remove_all(const struct bolt_ctr_store *st, const struct bolt_container *c,
                       struct bolt_err *err);

@@ -295,6 +295,7 @@ assert gaps[1] - gaps[0] > 0.05 and gaps[2] - gaps[1] > 0.12, gaps'
   # the monitor is small
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$mpid/status")
   echo "monitor RSS: ${rss} kB"
+  [ "$rss" -le 1024 ]
   kill -9 "$mpid"
   wait_for 5 status_is m dead
   run b ps -a
@@ -306,13 +307,23 @@ assert gaps[1] - gaps[0] > 0.05 and gaps[2] - gaps[1] > 0.12, gaps'
   assert_clean_state
 }
 
-@test "a killed monitor of a stopped-in-between container: stop reaps the orphan" {
-  b run -d --name m2 $IMG sleep 60 >/dev/null
+@test "a killed monitor: stop reaps the orphan, start gives it a new life" {
+  b run -d --name m2 $IMG sh -c 'echo life; sleep 60' >/dev/null
   mpid=$(b inspect -f '{{.State.MonitorPid}}' m2)
   cpid=$(b inspect -f '{{.State.Pid}}' m2)
   kill -9 "$mpid"
   b stop m2
   pid_gone "$cpid"
-  b rm m2
+  b start m2
+  status_is m2 running
+  wait_for 5 bash -c "[ \$('$BOLT' --root '$ROOT' --runroot '$RUNROOT' logs m2 | grep -c life) -eq 2 ]"
+  # killed again while running: start alone recovers too
+  mpid=$(b inspect -f '{{.State.MonitorPid}}' m2)
+  cpid=$(b inspect -f '{{.State.Pid}}' m2)
+  kill -9 "$mpid"
+  b start m2
+  pid_gone "$cpid"
+  status_is m2 running
+  b rm -f m2
   assert_clean_state
 }
