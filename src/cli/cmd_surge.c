@@ -11,14 +11,9 @@
 
 #include "boltfile/boltfile.h"
 #include "cli/cli.h"
+#include "cli/cmd_surge.h"
 #include "cli/cmds_bolt.h"
 #include "util/mem.h"
-
-/* Options every surge subcommand understands, before or after the subcommand name. */
-struct surge_opts {
-    const char *file;    /* -f: the Boltfile, default: search the cwd and its parents */
-    const char *project; /* -p: project name, default: the file's `project` or its directory */
-};
 
 struct surge_cmd {
     const char *name;
@@ -26,11 +21,7 @@ struct surge_cmd {
     const char *summary;
 };
 
-/*
- * Load the stack named by the options. On problems prints each "FILE:LINE:COL: message"
- * and a summary to stderr and returns NULL.
- */
-static struct bolt_boltfile *
+struct bolt_boltfile *
 surge_load(const struct surge_opts *o, char **found)
 {
     struct bolt_err err = {0};
@@ -53,8 +44,7 @@ surge_load(const struct surge_opts *o, char **found)
     return bf;
 }
 
-/* Parse -f/-p (and -h) for a subcommand with extra long options; returns the option or -1. */
-static int
+int
 surge_getopt(struct surge_opts *o, int argc, char **argv, const char *optstring,
              const struct option *opts)
 {
