@@ -191,7 +191,7 @@ int bolt_cgroup_set_rt_budget(struct bolt_cgroup *cg, int64_t runtime_us, uint64
 
 /*
  * Kill leftover processes (SIGKILL, waits up to 2 s for them to go), remove the leaf in
- * every hierarchy, the parents this handle created, and empty parents up to /bolt (bolt's
+ * every hierarchy, the parents this handle created, and parents up to /bolt (bolt's
  * own tree) when they are empty. Missing directories are fine; calling it twice is
  * fine. Returns 0 or -1 (the first failure; it still tries every directory).
  */

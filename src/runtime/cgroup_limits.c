@@ -105,8 +105,15 @@ memory_v1_limits(const char *dir, const struct bolt_oci_resources *r, struct bol
             return write_i64(dir, "memory.limit_in_bytes", r->memory_limit, "-1", err);
         }
     }
-    if (swap)
-        return write_i64(dir, "memory.memsw.limit_in_bytes", r->memory_swap, "-1", err);
+    if (swap && write_i64(dir, "memory.memsw.limit_in_bytes", r->memory_swap, "-1", err) < 0) {
+        if (err && err->errnum == EINVAL)
+            return bolt_err_set(err, EINVAL,
+                                "linux.resources.memory.swap %" PRId64 " is below the memory "
+                                "limit: on cgroup v1 it counts memory plus swap, so set it >= "
+                                "memory.limit",
+                                r->memory_swap);
+        return -1;
+    }
     return 0;
 }
 

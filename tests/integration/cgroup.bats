@@ -485,3 +485,16 @@ EOF
   done
   [ "$("$CGTOOL" empty --state "$STATE")" = empty ]
 }
+
+@test "memory swap below the limit is refused with the reason, nothing left behind" {
+  cg_need memory
+  [ -f /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ] || [ -n "$(cg_dir memory | grep -v /memory/)" ] \
+    || skip "no swap accounting on v1 memory"
+  run "$CGTOOL" create --id "$CGID" --memory $((20 << 20)) --memory-swap $((10 << 20))
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"memory.swap"*"memory.limit"* ]]
+  [ "${#lines[@]}" -eq 1 ]
+  local m
+  for m in $(cg_mounts); do [ ! -e "$m/bolt/$CGID" ]; done
+}
