@@ -32,9 +32,11 @@ parse_strategy(const char *s, unsigned *out)
         *out |= BOLT_NV_CDI_NAMES_UUID;
     else if (strcmp(s, "type-index") == 0)
         *out |= BOLT_NV_CDI_NAMES_TYPE_INDEX;
-    else
-        return cli_usage_error("nvbind", "cdi generate --device-name-strategy: unknown strategy "
-                                         "'%s' (expected index, uuid or type-index)", s);
+    else {
+        cli_usage_error("nvbind", "cdi generate --device-name-strategy: unknown strategy '%s' "
+                                  "(expected index, uuid or type-index)", s);
+        return -1;
+    }
     return 0;
 }
 
