@@ -112,6 +112,18 @@ bolt_image_resolve(const char *root, const char *ref, struct bolt_err *err)
     return steal_ptr(&img);
 }
 
+bool
+bolt_image_exists(const char *root, const char *ref)
+{
+    __attribute__((cleanup(cleanup_store))) struct bolt_store *st = bolt_store_open(root, NULL);
+    char *id = NULL;
+
+    if (st == NULL || bolt_store_resolve(st, ref, &id, NULL, NULL) < 0)
+        return false;
+    free(id);
+    return true;
+}
+
 char *
 bolt_image_lowerdir_option(const struct bolt_image *img)
 {

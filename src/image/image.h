@@ -31,6 +31,12 @@ struct bolt_image {
 struct bolt_image *bolt_image_resolve(const char *root, const char *ref, struct bolt_err *err);
 void bolt_image_free(struct bolt_image *img);
 
+/*
+ * True when ref names an image in the store (no unpacking, no errors): `bolt run` pulls
+ * with bolt_image_pull (image/pull.h) when this is false, then calls bolt_image_resolve.
+ */
+bool bolt_image_exists(const char *root, const char *ref);
+
 /* "dir1:dir2:..." for overlayfs lowerdir= (topmost first). Caller frees. "" without layers. */
 char *bolt_image_lowerdir_option(const struct bolt_image *img);
 

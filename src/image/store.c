@@ -31,7 +31,13 @@ clean_tmp(struct bolt_store *st)
         return;
     while ((de = readdir(d)) != NULL) {
         cleanup_close int fd = -1;
-        if (de->d_name[0] == '.')
+        struct stat sb;
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        /* a dot entry is being created right now, unless it is older than a minute */
+        if (de->d_name[0] == '.'
+            && (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0
+                || time(NULL) - sb.st_mtime < 60))
             continue;
         fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
@@ -88,20 +94,27 @@ bolt_store_tmp_new(struct bolt_store *st, struct bolt_tmp *tmp, struct bolt_err 
 {
     static unsigned counter;
     struct timespec ts;
+    cleanup_free char *name = NULL;
+    cleanup_free char *hidden = NULL;
 
     clock_gettime(CLOCK_REALTIME, &ts);
-    tmp->path = xasprintf("%s/tmp/%d-%lx-%u", st->dir, (int)getpid(),
-                          (unsigned long)ts.tv_nsec ^ (unsigned long)ts.tv_sec,
-                          __atomic_fetch_add(&counter, 1, __ATOMIC_SEQ_CST));
-    if (mkdir(tmp->path, 0700) < 0) {
-        bolt_err_set(err, errno, "mkdir '%s'", tmp->path);
-        free(tmp->path);
-        tmp->path = NULL;
+    name = xasprintf("%d-%lx-%u", (int)getpid(),
+                     (unsigned long)ts.tv_nsec ^ (unsigned long)ts.tv_sec,
+                     __atomic_fetch_add(&counter, 1, __ATOMIC_SEQ_CST));
+    /* created under a dot name and locked before it gets its real name, so a concurrent
+     * clean_tmp never sees it unlocked */
+    hidden = xasprintf("%s/tmp/.%s", st->dir, name);
+    tmp->path = xasprintf("%s/tmp/%s", st->dir, name);
+    tmp->fd = -1;
+    if (mkdir(hidden, 0700) < 0) {
+        bolt_err_set(err, errno, "mkdir '%s'", hidden);
+        free(steal_ptr(&tmp->path));
         return -1;
     }
-    tmp->fd = open(tmp->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (tmp->fd < 0 || flock(tmp->fd, LOCK_EX) < 0) {
-        bolt_err_set(err, errno, "lock '%s'", tmp->path);
+    tmp->fd = open(hidden, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (tmp->fd < 0 || flock(tmp->fd, LOCK_EX) < 0 || rename(hidden, tmp->path) < 0) {
+        bolt_err_set(err, errno, "lock '%s'", hidden);
+        bolt_rm_rf(hidden, NULL);
         bolt_store_tmp_done(tmp);
         return -1;
     }
@@ -359,7 +372,6 @@ not_found(struct bolt_err *err, const char *ref)
 {
     bolt_err_set(err, 0, "image '%s' not found in the store (pull it with 'bolt pull %s', or "
                          "list images with 'bolt images')", ref, ref);
-    err->errnum = 0;
     return -1;
 }
 
@@ -426,7 +438,8 @@ bolt_store_resolve(struct bolt_store *st, const char *ref, char **id, char **nam
     if (rc == 1) {
         if (bolt_err_is_set(&perr) && !bolt_ref_is_id_prefix(ref)
             && strncmp(ref, "sha256:", 7) != 0) {
-            *err = perr;
+            if (err)
+                *err = perr;
             return -1;
         }
         return not_found(err, ref);
