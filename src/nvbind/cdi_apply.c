@@ -406,11 +406,11 @@ unknown_device(const struct bolt_cdi_registry *reg, const char *name, struct bol
         count++;
     }
     if (count == 0)
-        return bolt_err_set(err, ENOENT, "--device '%s': no CDI spec defines kind '%s/%s' (spec "
-                                         "dirs: /etc/cdi, /var/run/cdi; generate one with "
+        return bolt_err_set(err, ENOENT, "unknown CDI device '%s': no spec defines kind '%s/%s' "
+                                         "(spec dirs: /etc/cdi, /var/run/cdi; for NVIDIA GPUs run "
                                          "`nvbind cdi generate --output /etc/cdi/nvidia.json`)",
                             name, vendor, cls);
-    return bolt_err_set(err, ENOENT, "--device '%s': unknown CDI device (known: %s)", name, list);
+    return bolt_err_set(err, ENOENT, "unknown CDI device '%s' (known: %s)", name, list);
 }
 
 int
@@ -425,7 +425,7 @@ bolt_cdi_registry_apply(const struct bolt_cdi_registry *reg, char *const *names,
         if (found[i] == NULL)
             return unknown_device(reg, names[i], err);
         if (found[i]->conflict)
-            return bolt_err_set(err, EEXIST, "--device '%s': conflicting definitions in '%s' and "
+            return bolt_err_set(err, EEXIST, "CDI device '%s': conflicting definitions in '%s' and "
                                              "'%s' (same priority; remove one of them)", names[i],
                                 found[i]->spec->path, found[i]->conflict->path);
     }

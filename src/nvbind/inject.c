@@ -305,6 +305,39 @@ done:
     return r;
 }
 
+/*
+ * CDI devices requested through annotations ("cdi.k8s.io/<plugin>_<id>": "vendor/class=name,
+ * ..."), the channel the Kubernetes device plugins use; applying them here makes the CDI path
+ * work with engines that do not resolve CDI themselves (e.g. containerd 1.6).
+ */
+static int
+apply_cdi_annotations(struct bolt_oci_spec *spec, struct bolt_err *err)
+{
+    cleanup_strv char **names = NULL, **dirs = NULL;
+    struct bolt_cdi_registry reg;
+    int r;
+
+    for (size_t i = 0; i < spec->n_annotations; i++) {
+        const struct bolt_oci_annotation *a = &spec->annotations[i];
+        cleanup_free char *v = NULL;
+        char *save = NULL;
+
+        if (strncmp(a->key, "cdi.k8s.io/", 11) != 0 || !a->value)
+            continue;
+        v = xstrdup(a->value);
+        for (char *t = strtok_r(v, ",", &save); t; t = strtok_r(NULL, ",", &save))
+            if (*t)
+                bolt_strv_push(&names, t);
+    }
+    if (names == NULL)
+        return 0;
+    dirs = bolt_cdi_default_dirs();
+    bolt_cdi_registry_load(&reg, dirs, err);
+    r = bolt_cdi_registry_apply(&reg, names, spec, err);
+    bolt_cdi_registry_fini(&reg);
+    return r < 0 ? bolt_err_wrap(err, "CDI annotation") : 0;
+}
+
 int
 bolt_nv_inject_oci(struct bolt_oci_spec *spec, const char *bundle_dir, const char *state_root,
                    struct bolt_err *err)
@@ -312,6 +345,8 @@ bolt_nv_inject_oci(struct bolt_oci_spec *spec, const char *bundle_dir, const cha
     struct bolt_nv_inject_opts o = {.runroot = state_root};
     cleanup_free char *rootfs = NULL;
 
+    if (spec->n_annotations && apply_cdi_annotations(spec, err) < 0)
+        return -1;
     if (bolt_oci_spec_getenv(spec, "NVIDIA_VISIBLE_DEVICES") == NULL
         && bolt_oci_spec_getenv(spec, "CUDA_VERSION") == NULL)
         return 0; /* the common case: no GPU asked for, nothing loaded */

@@ -123,8 +123,9 @@ int bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_
                         struct bolt_nv_injected *out, struct bolt_err *err);
 
 /*
- * The OCI runtime's entry (`nvbind create/run`): inject when the bundle's process env has
- * NVIDIA_VISIBLE_DEVICES (not void). state_root holds the plan cache and the driver bundle;
+ * The OCI runtime's entry (`nvbind create/run`): apply the CDI devices named by
+ * "cdi.k8s.io/*" annotations (the device plugins' channel), then inject when the bundle's
+ * process env has NVIDIA_VISIBLE_DEVICES (not void). state_root holds the plan cache and the driver bundle;
  * root.path is relative to bundle_dir.
  */
 int bolt_nv_inject_oci(struct bolt_oci_spec *spec, const char *bundle_dir, const char *state_root,

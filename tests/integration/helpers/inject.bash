@@ -84,3 +84,89 @@ inj_run() {
 INJ_PROBE='cuda-probe; echo "nodes: $(cd /dev && echo nvidia*)";
 for n in /dev/nvidia[0-9]*; do [ -e "$n" ] && cat "$n" 2>&1 | sed "s/^/open: /"; done;
 env | grep ^NVIDIA_ | sort'
+
+# ---- podman ----
+
+# inj_podman_setup: a private podman (root, runroot, vfs storage, containers.conf with the
+# ulimits root may set here) and a wrapper runtime that points nvbind at the fake driver
+# (podman and conmon do not pass bolt's environment on to the runtime).
+inj_podman_setup() {
+  command -v podman >/dev/null || skip "podman is not installed"
+  PM=$TMP/podman
+  mkdir -p "$PM"
+  cat > "$PM/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+CONF
+  cat > "$PM/nvbind" <<WRAP
+#!/bin/sh
+export BOLT_DRIVER_ROOT=$BOLT_DRIVER_ROOT BOLT_DEV_ROOT=$BOLT_DEV_ROOT BOLT_PROC_ROOT=$BOLT_PROC_ROOT BOLT_SYS_ROOT=$BOLT_SYS_ROOT
+exec "$NVBIND" "\$@"
+WRAP
+  chmod +x "$PM/nvbind"
+}
+
+# inj_podman ARGS...: podman in a private mount namespace where crun accepts the cgroup
+# layout (crun refuses the hybrid layout while /sys/fs/cgroup/unified is mounted).
+inj_podman() {
+  CONTAINERS_CONF=$PM/containers.conf unshare -m sh -c '
+    umount /sys/fs/cgroup/unified 2>/dev/null
+    exec podman --root "$0/root" --runroot "$0/run" --storage-driver vfs "$@"' "$PM" "$@"
+}
+
+inj_podman_teardown() {
+  [ -n "${PM:-}" ] || return 0
+  inj_podman rm -af >/dev/null 2>&1 || true
+  [ -n "${CDI_FILE:-}" ] && rm -f "$CDI_FILE"
+  umount -R "$PM/root" 2>/dev/null || true
+}
+
+# ---- containerd ----
+
+# inj_containerd_start: Debian's containerd with a private config, root, state and socket
+# ($CTD_SOCK); the CRI plugin is disabled (ctr drives the runc shim directly).
+inj_containerd_start() {
+  command -v containerd >/dev/null || skip "containerd is not installed"
+  command -v ctr >/dev/null || skip "ctr is not installed"
+  CTD=$TMP/containerd
+  CTD_SOCK=$CTD/containerd.sock
+  mkdir -p "$CTD"
+  cat > "$CTD/config.toml" <<CONF
+version = 2
+root = "$CTD/root"
+state = "$CTD/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$CTD_SOCK"
+[ttrpc]
+  address = "$CTD_SOCK.ttrpc"
+CONF
+  containerd --config "$CTD/config.toml" >"$CTD/log" 2>&1 &
+  CTD_PID=$!
+  for _ in $(seq 100); do
+    ctr --address "$CTD_SOCK" version >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "containerd did not start:" >&2
+  cat "$CTD/log" >&2
+  return 1
+}
+
+inj_containerd_stop() {
+  [ -n "${CTD_PID:-}" ] || return 0
+  for id in $(ctr --address "$CTD_SOCK" task ls -q 2>/dev/null); do
+    ctr --address "$CTD_SOCK" task kill -s KILL "$id" >/dev/null 2>&1 || true
+  done
+  for id in $(ctr --address "$CTD_SOCK" container ls -q 2>/dev/null); do
+    ctr --address "$CTD_SOCK" task rm -f "$id" >/dev/null 2>&1 || true
+    ctr --address "$CTD_SOCK" container rm "$id" >/dev/null 2>&1 || true
+  done
+  kill "$CTD_PID" 2>/dev/null || true
+  wait "$CTD_PID" 2>/dev/null || true
+  grep -o " $CTD[^ ]*" /proc/self/mountinfo 2>/dev/null | sort -r | while read -r m; do
+    umount -l "$m" 2>/dev/null || true
+  done
+}
