@@ -49,9 +49,9 @@ systemd_cgroup_check(void)
     return -1;
 }
 
-/* Shared by create and run. */
+/* Parse create/run flags into o (and *detach). Returns 0, 1 for --help, or an exit code < 0. */
 static int
-create_or_run(int argc, char **argv, bool run)
+parse_create_flags(int argc, char **argv, bool run, struct bolt_rt_opts *o, bool *detach)
 {
     static const struct option opts[] = {
         {"bundle", required_argument, NULL, 'b'},
@@ -65,54 +65,62 @@ create_or_run(int argc, char **argv, bool run)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    int c;
+
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "+b:dh", opts, NULL)) != -1) {
+        if (c == 'b')
+            o->bundle = optarg;
+        else if (c == 'p')
+            o->pid_file = optarg;
+        else if (c == 'c')
+            o->console_socket = optarg;
+        else if (c == 'P')
+            o->no_pivot = true;
+        else if (c == 'd' && run)
+            *detach = true;
+        else if (c == 'K' && run)
+            o->keep_state_on_exit = true;
+        else if (c == 'f' && cli_nvbind_parse_count("--preserve-fds", optarg, &o->preserve_fds) < 0)
+            return -CLI_EXIT_USAGE;
+        else if (c == 'h') {
+            printf("usage: nvbind %s [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] "
+                   "[--no-pivot] [--preserve-fds N]%s ID\n",
+                   argv[0], run ? " [--detach] [--keep]" : "");
+            return 1;
+        } else if (c == 'd' || c == 'K') {
+            cli_usage_error("nvbind", "%s: --detach and --keep are options of 'run'", argv[0]);
+            return -CLI_EXIT_USAGE;
+        } else if (c != 'k' && c != 'f') {
+            return -CLI_EXIT_USAGE;
+        }
+    }
+    if (optind + 1 != argc) {
+        cli_usage_error("nvbind", "%s: expected one container ID (see 'nvbind %s --help')",
+                        argv[0], argv[0]);
+        return -CLI_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Shared by create and run: load the bundle's config.json, add GPUs, create/run. */
+static int
+create_or_run(int argc, char **argv, bool run)
+{
     struct bolt_rt_opts o;
     struct bolt_err err = {0};
     struct bolt_oci_spec *spec;
     cleanup_free char *config = NULL;
+    const char *id;
     bool detach = false;
-    int c, r;
+    int r;
 
     bolt_rt_opts_init(&o);
     o.state_root = nvbind_g.root;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "+b:dh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'b':
-            o.bundle = optarg;
-            break;
-        case 'p':
-            o.pid_file = optarg;
-            break;
-        case 'c':
-            o.console_socket = optarg;
-            break;
-        case 'P':
-            o.no_pivot = true;
-            break;
-        case 'k':
-            break;
-        case 'f':
-            if (cli_nvbind_parse_count("--preserve-fds", optarg, &o.preserve_fds) < 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case 'd':
-            detach = true;
-            break;
-        case 'K':
-            o.keep_state_on_exit = true;
-            break;
-        case 'h':
-            printf("usage: nvbind %s [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] "
-                   "[--no-pivot] [--preserve-fds N]%s ID\n",
-                   argv[0], run ? " [--detach] [--keep]" : "");
-            return 0;
-        default:
-            return CLI_EXIT_USAGE;
-        }
-    }
-    if (optind + 1 != argc)
-        return cli_usage_error("nvbind", "%s: expected one container ID (see 'nvbind %s --help')",
-                               argv[0], argv[0]);
+    r = parse_create_flags(argc, argv, run, &o, &detach);
+    if (r != 0)
+        return r > 0 ? 0 : -r;
+    id = argv[optind];
     if (systemd_cgroup_check() < 0)
         return 1;
     config = xasprintf("%s/config.json", o.bundle ? o.bundle : ".");
@@ -123,18 +131,13 @@ create_or_run(int argc, char **argv, bool run)
         bolt_oci_spec_free(spec);
         return fail(&err);
     }
-    if (!run || detach) {
-        r = bolt_rt_create(argv[optind], spec, &o, NULL, &err);
+    if (run && !detach) {
+        r = bolt_rt_run(id, spec, &o, &err);
+    } else {
+        r = bolt_rt_create(id, spec, &o, NULL, &err);
         if (r == 0 && run)
-            r = bolt_rt_start(o.state_root, argv[optind], &err);
-        bolt_oci_spec_free(spec);
-        if (r < 0) {
-            bolt_err_print("nvbind", &err);
-            return bolt_rt_exit_code_for(&err);
-        }
-        return 0;
+            r = bolt_rt_start(o.state_root, id, &err);
     }
-    r = bolt_rt_run(argv[optind], spec, &o, &err);
     bolt_oci_spec_free(spec);
     if (r < 0) {
         bolt_err_print("nvbind", &err);

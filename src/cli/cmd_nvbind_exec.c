@@ -122,8 +122,9 @@ build_process(const char *id, const struct exec_flags *f, char **args, struct bo
     return spec;
 }
 
-int
-cmd_nvbind_exec(int argc, char **argv)
+/* Parse exec's flags. Returns 0, 1 for --help, or -exit code. */
+static int
+parse_exec_flags(int argc, char **argv, struct exec_flags *f, struct bolt_rt_exec_opts *o)
 {
     static const struct option opts[] = {
         {"process", required_argument, NULL, 'p'},
@@ -138,6 +139,7 @@ cmd_nvbind_exec(int argc, char **argv)
         {"cap", required_argument, NULL, 'c'},
         {"no-new-privs", no_argument, NULL, 'n'},
         {"preserve-fds", required_argument, NULL, 'F'},
+        /* accepted for runc compatibility; no LSM or sub-cgroup support here */
         {"process-label", required_argument, NULL, 'L'},
         {"apparmor", required_argument, NULL, 'A'},
         {"cgroup", required_argument, NULL, 'G'},
@@ -145,53 +147,96 @@ cmd_nvbind_exec(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct exec_flags f = {0};
-    struct bolt_rt_exec_opts o;
-    struct bolt_err err = {0};
-    struct bolt_rt_proc proc = {.pid = 0, .pidfd = -1};
-    struct bolt_oci_spec *spec;
-    const char *id;
-    int c, r;
+    int c;
 
-    bolt_rt_exec_opts_init(&o);
     optind = 0;
     while ((c = getopt_long(argc, argv, "+p:tde:u:g:c:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'p': f.process_file = optarg; break;
-        case 'C': o.console_socket = optarg; break;
-        case 't': f.tty = true; break;
-        case 'd': o.detach = true; break;
-        case 'P': o.pid_file = optarg; break;
-        case 'e': bolt_strv_push(&f.env, optarg); break;
-        case 'w': f.cwd = optarg; break;
-        case 'u': f.user = optarg; break;
-        case 'g': bolt_strv_push(&f.gids, optarg); break;
-        case 'c': bolt_strv_push(&f.caps, optarg); break;
-        case 'n': f.no_new_privs = true; break;
-        case 'F':
-            if (cli_nvbind_parse_count("--preserve-fds", optarg, &o.preserve_fds) < 0)
-                return CLI_EXIT_USAGE;
+        case 'p':
+            f->process_file = optarg;
             break;
-        case 'L': case 'A': case 'G': case 'I': break;
+        case 'C':
+            o->console_socket = optarg;
+            break;
+        case 't':
+            f->tty = true;
+            break;
+        case 'd':
+            o->detach = true;
+            break;
+        case 'P':
+            o->pid_file = optarg;
+            break;
+        case 'e':
+            bolt_strv_push(&f->env, optarg);
+            break;
+        case 'w':
+            f->cwd = optarg;
+            break;
+        case 'u':
+            f->user = optarg;
+            break;
+        case 'g':
+            bolt_strv_push(&f->gids, optarg);
+            break;
+        case 'c':
+            bolt_strv_push(&f->caps, optarg);
+            break;
+        case 'n':
+            f->no_new_privs = true;
+            break;
+        case 'F':
+            if (cli_nvbind_parse_count("--preserve-fds", optarg, &o->preserve_fds) < 0)
+                return -CLI_EXIT_USAGE;
+            break;
+        case 'L':
+        case 'A':
+        case 'G':
+        case 'I':
+            break;
         case 'h':
             printf("usage: nvbind exec [--process FILE | [--tty] [--env K=V] [--cwd DIR] "
                    "[--user UID[:GID]] [--cap CAP]] [--detach] [--pid-file F] "
                    "[--console-socket S] ID [COMMAND ARG...]\n");
-            return 0;
+            return 1;
         default:
-            return CLI_EXIT_USAGE;
+            return -CLI_EXIT_USAGE;
         }
     }
-    if (optind >= argc)
-        return cli_usage_error("nvbind", "exec: expected a container ID");
-    id = argv[optind];
-    if (!f.process_file && optind + 1 >= argc)
-        return cli_usage_error("nvbind", "exec: give a command after the ID, or --process FILE");
-    spec = f.process_file ? load_process(f.process_file, &err)
-                          : build_process(id, &f, argv + optind + 1, &err);
+    if (optind >= argc) {
+        cli_usage_error("nvbind", "exec: expected a container ID");
+        return -CLI_EXIT_USAGE;
+    }
+    if (!f->process_file && optind + 1 >= argc) {
+        cli_usage_error("nvbind", "exec: give a command after the ID, or --process FILE");
+        return -CLI_EXIT_USAGE;
+    }
+    return 0;
+}
+
+int
+cmd_nvbind_exec(int argc, char **argv)
+{
+    struct exec_flags f = {0};
+    struct bolt_rt_exec_opts o;
+    struct bolt_err err = {0};
+    struct bolt_rt_proc proc = {.pid = 0, .pidfd = -1};
+    struct bolt_oci_spec *spec = NULL;
+    const char *id;
+    int r;
+
+    bolt_rt_exec_opts_init(&o);
+    r = parse_exec_flags(argc, argv, &f, &o);
+    if (r == 0) {
+        id = argv[optind];
+        spec = f.process_file ? load_process(f.process_file, &err)
+                              : build_process(id, &f, argv + optind + 1, &err);
+    }
     bolt_strv_free(f.env);
     bolt_strv_free(f.caps);
     bolt_strv_free(f.gids);
+    if (r != 0)
+        return r > 0 ? 0 : -r;
     if (!spec) {
         bolt_err_print("nvbind", &err);
         return 1;

@@ -97,6 +97,34 @@ exec_wait_started(struct rt_launch *l, int *pty, struct bolt_err *err)
     }
 }
 
+/* Fill the launch for an exec'd process; connects the console socket when asked. */
+static int
+exec_launch_init(struct rt_launch *l, const struct rt_saved *s, const struct bolt_oci_spec *spec,
+                 const struct bolt_oci_process *process, const struct bolt_rt_exec_opts *o,
+                 struct bolt_err *err)
+{
+    memset(l, 0, sizeof(*l));
+    for (int t = 0; t < BOLT_NS_TYPES; t++)
+        l->child.ns_fds[t] = -1;
+    l->pidns_fd = l->pidfd = l->sync = -1;
+    l->child.fifo_fd = l->child.console_fd = -1;
+    l->child.spec = spec;
+    l->child.process = process;
+    l->child.id = s->id;
+    l->child.bundle = s->bundle;
+    l->child.rootfs = s->rootfs;
+    l->child.exec_mode = true;
+    memcpy(l->child.stdio, o->stdio, sizeof(l->child.stdio));
+    l->child.preserve_fds = o->preserve_fds;
+    if (process->terminal && o->console_socket) {
+        l->child.console_fd = rt_connect_console(o->console_socket, err);
+        if (l->child.console_fd < 0)
+            return -1;
+    }
+    l->child.pty_to_parent = process->terminal && !o->console_socket;
+    return 0;
+}
+
 static int
 exec_in(const char *root, const struct rt_saved *s, const struct bolt_oci_spec *spec,
         const struct bolt_oci_process *process, const struct bolt_rt_exec_opts *o,
@@ -109,25 +137,8 @@ exec_in(const char *root, const struct rt_saved *s, const struct bolt_oci_spec *
     char buf[32];
     cleanup_free char *cache = NULL;
 
-    memset(&l, 0, sizeof(l));
-    for (int t = 0; t < BOLT_NS_TYPES; t++)
-        l.child.ns_fds[t] = -1;
-    l.pidns_fd = l.pidfd = l.sync = -1;
-    l.child.fifo_fd = l.child.console_fd = -1;
-    l.child.spec = spec;
-    l.child.process = process;
-    l.child.id = s->id;
-    l.child.bundle = s->bundle;
-    l.child.rootfs = s->rootfs;
-    l.child.exec_mode = true;
-    memcpy(l.child.stdio, o->stdio, sizeof(l.child.stdio));
-    l.child.preserve_fds = o->preserve_fds;
-    if (process->terminal && o->console_socket) {
-        l.child.console_fd = rt_connect_console(o->console_socket, err);
-        if (l.child.console_fd < 0)
-            return -1;
-    }
-    l.child.pty_to_parent = process->terminal && !o->console_socket;
+    if (exec_launch_init(&l, s, spec, process, o, err) < 0)
+        return -1;
     if (s->cgroup && *s->cgroup && !(cg = bolt_cgroup_from_string(s->cgroup, err)))
         goto out;
     bolt_err_clear(err);
