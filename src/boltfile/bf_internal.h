@@ -82,4 +82,10 @@ void bf_parse_gaming(struct bf_ctx *c, const struct bolt_toml_value *t, const ch
 
 void bf_service_fini(struct bolt_bf_service *svc);
 
+/* volumes and env_file of a service (bf_paths.c): host paths resolve against c->dir. */
+void bf_parse_volumes(struct bf_ctx *c, const struct bolt_toml_value *t, const char *path,
+                      struct bolt_bf_service *svc);
+void bf_parse_env_files(struct bf_ctx *c, const struct bolt_toml_value *t, const char *path,
+                        struct bolt_bf_service *svc);
+
 #endif

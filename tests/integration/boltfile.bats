@@ -40,6 +40,7 @@ teardown() {
 
 @test "the normalized output is itself a valid Boltfile with the same content" {
   cp "$BF_FIXTURES/full.toml" Boltfile.toml
+  cp "$BF_FIXTURES/app.env" .
   run bolt surge config
   [ "$status" -eq 0 ]
   echo "$output" > normalized.toml
@@ -51,6 +52,7 @@ teardown() {
 
 @test "every key: sizes, durations, paths and capabilities are normalized" {
   cp "$BF_FIXTURES/full.toml" Boltfile.toml
+  cp "$BF_FIXTURES/app.env" .
   run bolt surge config --format json
   [ "$status" -eq 0 ]
   j() { echo "$output" | jq -c "$1"; }
@@ -162,6 +164,20 @@ EOF2
   run bolt surge validate
   [ "$status" -eq 1 ]
   [ "${lines[0]}" = "Boltfile.toml:3:1: unknown key 'enviroment' in [services.web] (did you mean 'environment'?)" ]
+}
+
+@test "an env_file that cannot be read" {
+  boltfile <<'EOF2'
+[services.web]
+image = "nginx"
+env_file = "web.env"
+EOF2
+  run bolt surge validate
+  [ "$status" -eq 1 ]
+  [ "${lines[0]}" = "Boltfile.toml:3:12: services.web.env_file: cannot read '$BF_TMP/proj/web.env': No such file or directory" ]
+  echo "A=1" > web.env
+  run bolt surge validate
+  [ "$status" -eq 0 ]
 }
 
 @test "wrong type" {

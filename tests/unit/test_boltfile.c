@@ -309,6 +309,9 @@ test_values(void **state)
     expect1(SVC "healthcheck = { interval = \"1s\" }\n",
             "Boltfile.toml:3:15: services.web.healthcheck: missing required key 'test' (e.g. "
             "test = \"curl -f http://localhost/\")");
+    expect1(SVC "env_file = [\"a.env\"]\n",
+            "Boltfile.toml:3:13: services.web.env_file[0]: cannot read '" DIR
+            "/a.env': No such file or directory");
     expect1(SVC "working_dir = \"srv\"\n",
             "Boltfile.toml:3:15: services.web.working_dir: 'srv' must be an absolute path");
     expect1(SVC "hostname = \"-bad\"\n",
