@@ -164,32 +164,42 @@ free_rule(struct bolt_oci_seccomp_rule *r)
     free(r->args);
 }
 
-/* Drop the rules whose conditions do not hold; turn the legacy "name" into "names". */
+/*
+ * Drop the rules whose conditions do not hold; turn the legacy "name" into "names".
+ * Every rule is checked before any is touched, so an error leaves sc intact to free.
+ */
 static int
 filter_rules(json_t *profile, struct bolt_oci_seccomp *sc, char *const *caps, struct bolt_err *err)
 {
     json_t *rules = json_object_get(profile, "syscalls");
-    size_t kept = 0;
+    size_t n = sc->n_syscalls, kept = 0, i;
+    cleanup_free bool *keep = xcalloc(n + 1, sizeof(bool));
+    cleanup_free char **names = xcalloc(n + 1, sizeof(char *));
+    int r = 0;
 
-    for (size_t i = 0; i < sc->n_syscalls; i++) {
-        json_t *rule = json_array_get(rules, i);
+    for (i = 0; i < n && r == 0; i++) {
         cleanup_free char *path = xasprintf("syscalls[%zu]", i);
-        cleanup_free char *name = NULL;
-        bool keep = false;
+        json_t *rule = json_array_get(rules, i);
 
-        if (rule_applies(rule, i, caps, &keep, err) < 0
-            || bolt_json_get_str(rule, path, "name", &name, err) < 0)
-            return -1;
-        if (!keep) {
+        if (rule_applies(rule, i, caps, &keep[i], err) < 0
+            || bolt_json_get_str(rule, path, "name", &names[i], err) < 0)
+            r = -1;
+    }
+    for (i = 0; i < n && r == 0; i++) {
+        if (!keep[i]) {
             free_rule(&sc->syscalls[i]);
             continue;
         }
-        if (name)
-            bolt_strv_push(&sc->syscalls[i].names, name);
+        if (names[i])
+            bolt_strv_push(&sc->syscalls[i].names, names[i]);
         sc->syscalls[kept++] = sc->syscalls[i];
     }
-    sc->n_syscalls = kept;
-    return 0;
+    if (r == 0)
+        sc->n_syscalls = kept;
+    /* names[] has holes (rules without "name"), so free it by count */
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    return r;
 }
 
 /* Parse the profile's OCI members through the spec parser (same checks, same messages). */

@@ -516,6 +516,10 @@ test_docker_format_errors(void **state)
     expect_profile_error("{\"architectures\": [\"SCMP_ARCH_X86\"], \"archMap\": []}",
                          "archMap: cannot be combined with architectures (keep one of them)");
     expect_profile_error("{\"archMap\": [3]}", "archMap[0]: expected object");
+    /* an error after a dropped rule must leave nothing half-freed (fuzzer find) */
+    expect_profile_error("{\"syscalls\": [{\"names\": [\"a\"], \"includes\": {\"arches\": "
+                         "[\"vax\"]}}, {\"names\": [\"b\"]}, {\"name\": {}}]}",
+                         "syscalls[2].name: expected string");
 }
 
 static int
