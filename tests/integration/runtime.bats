@@ -411,3 +411,22 @@ EOF
   run nvb run "$CID"
   [ "$output" = "67108864" ]
 }
+
+@test "terminal: run without --console-socket proxies the pty and its size" {
+  command -v script >/dev/null || skip "script (bsdutils) is needed for a controlling tty"
+  cfg '.process.terminal = true'
+  args /init isatty
+  run timeout 60 script -qec "cd $BUNDLE && $NVBIND --root $STATE run $CID" /dev/null
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *tty* ]]
+  [[ "$output" != *notty* ]]
+  args /bin/sh -c 'stty size'
+  run timeout 60 script -qec "stty rows 31 cols 97; cd $BUNDLE && $NVBIND --root $STATE run $CID" /dev/null
+  [[ "$output" == *"31 97"* ]]
+  # create without a console socket cannot give the process a terminal
+  run nvb create "$CID"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"process.terminal is true: pass --console-socket"* ]]
+  assert_nothing_left "$CID"
+}
