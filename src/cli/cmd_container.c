@@ -60,8 +60,10 @@ static int
 stop_like(int argc, char **argv, bool restart)
 {
     static const struct option opts[] = {
-        {"time", required_argument, NULL, 't'}, {"timeout", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+        {"time", required_argument, NULL, 't'},
+        {"timeout", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     struct bolt_ctr_store st;
     int timeout = -1, c, rc = 0;
@@ -119,7 +121,9 @@ int
 cmd_bolt_start(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"attach", no_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+        {"attach", no_argument, NULL, 'a'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     struct bolt_ctr_store st;
     bool attach = false;
@@ -168,7 +172,8 @@ int
 cmd_bolt_kill(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"signal", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
+        {"signal", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct bolt_ctr_store st;
@@ -179,8 +184,10 @@ cmd_bolt_kill(int argc, char **argv)
         if (c == 's') {
             sig = bolt_signal_parse(optarg);
             if (sig < 0)
-                return cli_usage_error("bolt kill", "--signal: unknown signal '%s' (expected a "
-                                                    "name such as SIGHUP or a number)", optarg);
+                return cli_usage_error("bolt kill",
+                                       "--signal: unknown signal '%s' (expected a "
+                                       "name such as SIGHUP or a number)",
+                                       optarg);
         } else if (c == 'h') {
             printf("usage: bolt kill [-s SIGNAL] CONTAINER...\n");
             return 0;
@@ -207,7 +214,9 @@ int
 cmd_bolt_rm(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"force", no_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+        {"force", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     struct bolt_ctr_store st;
     bool force = false;
@@ -282,8 +291,12 @@ cmd_bolt_logs(int argc, char **argv)
     optind = 0;
     while ((c = getopt_long(argc, argv, "+fn:th", opts, NULL)) != -1) {
         switch (c) {
-        case 'f': lo.follow = true; break;
-        case 't': lo.timestamps = true; break;
+        case 'f':
+            lo.follow = true;
+            break;
+        case 't':
+            lo.timestamps = true;
+            break;
         case 'n':
             if (strcmp(optarg, "all") == 0) {
                 lo.tail = -1;
@@ -291,8 +304,10 @@ cmd_bolt_logs(int argc, char **argv)
                 char *end = NULL;
                 lo.tail = strtol(optarg, &end, 10);
                 if (!*optarg || *end || lo.tail < 0)
-                    return cli_usage_error("bolt logs", "--tail: invalid value '%s' (expected "
-                                                        "a number of lines or 'all')", optarg);
+                    return cli_usage_error("bolt logs",
+                                           "--tail: invalid value '%s' (expected "
+                                           "a number of lines or 'all')",
+                                           optarg);
             }
             break;
         case 'S':
@@ -329,12 +344,23 @@ cmd_bolt_container(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } subs[] = {
-        {"ls", cmd_bolt_ps},         {"list", cmd_bolt_ps},       {"ps", cmd_bolt_ps},
-        {"run", cmd_bolt_run},       {"create", cmd_bolt_create}, {"start", cmd_bolt_start},
-        {"stop", cmd_bolt_stop},     {"restart", cmd_bolt_restart}, {"kill", cmd_bolt_kill},
-        {"rm", cmd_bolt_rm},         {"logs", cmd_bolt_logs},     {"wait", cmd_bolt_wait},
-        {"inspect", cmd_bolt_inspect}, {"exec", cmd_bolt_exec},   {"top", cmd_bolt_top},
-        {"stats", cmd_bolt_stats},   {"prune", cmd_bolt_container_prune},
+        {"ls", cmd_bolt_ps},
+        {"list", cmd_bolt_ps},
+        {"ps", cmd_bolt_ps},
+        {"run", cmd_bolt_run},
+        {"create", cmd_bolt_create},
+        {"start", cmd_bolt_start},
+        {"stop", cmd_bolt_stop},
+        {"restart", cmd_bolt_restart},
+        {"kill", cmd_bolt_kill},
+        {"rm", cmd_bolt_rm},
+        {"logs", cmd_bolt_logs},
+        {"wait", cmd_bolt_wait},
+        {"inspect", cmd_bolt_inspect},
+        {"exec", cmd_bolt_exec},
+        {"top", cmd_bolt_top},
+        {"stats", cmd_bolt_stats},
+        {"prune", cmd_bolt_container_prune},
     };
 
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -346,9 +372,11 @@ cmd_bolt_container(int argc, char **argv)
     for (size_t i = 0; i < sizeof(subs) / sizeof(*subs); i++)
         if (strcmp(argv[1], subs[i].name) == 0)
             return subs[i].fn(argc - 1, argv + 1);
-    return cli_usage_error("bolt container", "unknown command '%s' (expected ls, run, create, "
-                                             "start, stop, restart, kill, rm, logs, wait, "
-                                             "inspect, exec, top, stats or prune)", argv[1]);
+    return cli_usage_error("bolt container",
+                           "unknown command '%s' (expected ls, run, create, "
+                           "start, stop, restart, kill, rm, logs, wait, "
+                           "inspect, exec, top, stats or prune)",
+                           argv[1]);
 }
 
 /* Internal: bolt-monitor execs `bolt __monitor ID STATUS LOCKFD RESTARTS BEGAN_NS`. */

@@ -35,12 +35,26 @@ cmd_bolt_exec(int argc, char **argv)
     optind = 0;
     while ((c = getopt_long(argc, argv, "+itde:u:w:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'i': eo.interactive = true; break;
-        case 't': eo.tty = true; break;
-        case 'd': eo.detach = true; break;
-        case 'e': bolt_strv_push(&eo.env, optarg); break;
-        case 'u': free(eo.user); eo.user = xstrdup(optarg); break;
-        case 'w': free(eo.workdir); eo.workdir = xstrdup(optarg); break;
+        case 'i':
+            eo.interactive = true;
+            break;
+        case 't':
+            eo.tty = true;
+            break;
+        case 'd':
+            eo.detach = true;
+            break;
+        case 'e':
+            bolt_strv_push(&eo.env, optarg);
+            break;
+        case 'u':
+            free(eo.user);
+            eo.user = xstrdup(optarg);
+            break;
+        case 'w':
+            free(eo.workdir);
+            eo.workdir = xstrdup(optarg);
+            break;
         case 'h':
             printf("usage: bolt exec [-i] [-t] [-d] [-e K=V] [-u USER] [-w DIR] CONTAINER "
                    "COMMAND [ARG...]\n");
@@ -50,8 +64,10 @@ cmd_bolt_exec(int argc, char **argv)
         }
     }
     if (argc - optind < 2) {
-        fprintf(stderr, "bolt exec: missing %s (usage: bolt exec [OPTIONS] CONTAINER COMMAND "
-                        "[ARG...])\n", optind < argc ? "COMMAND" : "CONTAINER and COMMAND");
+        fprintf(stderr,
+                "bolt exec: missing %s (usage: bolt exec [OPTIONS] CONTAINER COMMAND "
+                "[ARG...])\n",
+                optind < argc ? "COMMAND" : "CONTAINER and COMMAND");
         goto out;
     }
     for (int i = optind + 1; i < argc; i++)
@@ -102,8 +118,10 @@ top_line(pid_t pid)
     if (!stattext || !cmd)
         return;
     rp = strrchr(stattext, ')');
-    if (!rp || sscanf(rp + 2, "%c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &f.state,
-                      &f.ppid, &f.utime, &f.stime) != 4)
+    if (!rp
+        || sscanf(rp + 2, "%c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &f.state, &f.ppid,
+                  &f.utime, &f.stime)
+               != 4)
         return;
     for (size_t i = 0; len > 0 && i < len - 1; i++)
         if (cmd[i] == '\0')
@@ -181,22 +199,19 @@ print_stats(struct stat_sample *s, size_t n, double secs, bool json)
         if (s[i].b.mem_limit != UINT64_MAX && s[i].b.mem_limit)
             memp = (double)s[i].b.mem_usage * 100.0 / (double)s[i].b.mem_limit;
         if (json) {
-            json_array_append_new(arr, json_pack("{s:s, s:s, s:f, s:I, s:I, s:I, s:I}", "Id",
-                                                 s[i].c->id, "Name", s[i].c->name, "CPUPerc", cpu,
-                                                 "CPUNanos", (json_int_t)s[i].b.cpu_ns,
-                                                 "MemUsage", (json_int_t)s[i].b.mem_usage,
-                                                 "MemLimit",
-                                                 s[i].b.mem_limit == UINT64_MAX
-                                                     ? (json_int_t)-1
-                                                     : (json_int_t)s[i].b.mem_limit,
-                                                 "Pids", (json_int_t)s[i].b.pids));
+            json_array_append_new(
+                arr, json_pack("{s:s, s:s, s:f, s:I, s:I, s:I, s:I}", "Id", s[i].c->id, "Name",
+                               s[i].c->name, "CPUPerc", cpu, "CPUNanos", (json_int_t)s[i].b.cpu_ns,
+                               "MemUsage", (json_int_t)s[i].b.mem_usage, "MemLimit",
+                               s[i].b.mem_limit == UINT64_MAX ? (json_int_t)-1
+                                                              : (json_int_t)s[i].b.mem_limit,
+                               "Pids", (json_int_t)s[i].b.pids));
             continue;
         }
-        snprintf(mem, sizeof(mem), "%s / %s",
-                 engine_cli_human_size(s[i].b.mem_usage, u, sizeof(u)),
-                 s[i].b.mem_limit == UINT64_MAX ? "unlimited"
-                                                : engine_cli_human_size(s[i].b.mem_limit, l,
-                                                                        sizeof(l)));
+        snprintf(mem, sizeof(mem), "%s / %s", engine_cli_human_size(s[i].b.mem_usage, u, sizeof(u)),
+                 s[i].b.mem_limit == UINT64_MAX
+                     ? "unlimited"
+                     : engine_cli_human_size(s[i].b.mem_limit, l, sizeof(l)));
         printf("%-12.12s  %-24s  %6.2f%%  %-24s  %6.2f%%  %llu\n", s[i].c->id, s[i].c->name, cpu,
                mem, memp, (unsigned long long)s[i].b.pids);
     }
@@ -230,8 +245,10 @@ int
 cmd_bolt_stats(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"no-stream", no_argument, NULL, 'n'},    {"all", no_argument, NULL, 'a'},
-        {"format", required_argument, NULL, 'F'}, {"help", no_argument, NULL, 'h'},
+        {"no-stream", no_argument, NULL, 'n'},
+        {"all", no_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'F'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct bolt_ctr_store st;

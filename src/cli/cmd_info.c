@@ -70,8 +70,8 @@ cmd_bolt_info(int argc, char **argv)
     print_runtimes(st.runroot);
     printf(" Default Runtime: nvbind\n Init Binary: %s%s\n", init,
            access(init, X_OK) == 0 ? "" : " (missing: --init will fail)");
-    printf(" Kernel Version: %s\n Operating System: %s\n Architecture: %s\n", u.release,
-           u.sysname, u.machine);
+    printf(" Kernel Version: %s\n Operating System: %s\n Architecture: %s\n", u.release, u.sysname,
+           u.machine);
     printf(" CPUs: %ld\n Total Memory: %s\n", sysconf(_SC_NPROCESSORS_ONLN),
            engine_cli_human_size((uint64_t)pages * (uint64_t)psize, mem, sizeof(mem)));
     printf(" Version: %s\n", cli_version_string());

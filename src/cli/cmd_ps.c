@@ -34,8 +34,10 @@ add_filter(struct ps_filter *f, const char *s)
         bolt_strv_push(&f->labels, eq + 1);
     else if (kl == 6 && strncmp(s, "status", 6) == 0) {
         if (bolt_ctr_status_parse(eq + 1) < 0) {
-            fprintf(stderr, "bolt ps: --filter status='%s': unknown status (expected created, "
-                            "running, restarting, exited or dead)\n", eq + 1);
+            fprintf(stderr,
+                    "bolt ps: --filter status='%s': unknown status (expected created, "
+                    "running, restarting, exited or dead)\n",
+                    eq + 1);
             return -1;
         }
         bolt_strv_push(&f->statuses, eq + 1);
@@ -45,8 +47,10 @@ add_filter(struct ps_filter *f, const char *s)
         goto bad;
     return 0;
 bad:
-    fprintf(stderr, "bolt ps: --filter '%s': expected name=NAME, label=KEY[=VALUE], "
-                    "status=STATUS or id=PREFIX\n", s);
+    fprintf(stderr,
+            "bolt ps: --filter '%s': expected name=NAME, label=KEY[=VALUE], "
+            "status=STATUS or id=PREFIX\n",
+            s);
     return -1;
 }
 
@@ -176,8 +180,8 @@ print_table(struct bolt_container **v, size_t n, const struct ps_filter *f, bool
         gpus = join_gpus(c->gpus);
         snprintf(created, sizeof(created), "%s ago",
                  engine_cli_human_duration(bolt_now_ns() - c->created_ns, d, sizeof(d)));
-        printf("%-*.*s  %-20s  %-22s  %-16s  %-28s  %-24s  %-8s  %s\n", w, w, c->id, c->image,
-               cmd, created, engine_cli_status(c, st, sizeof(st)), c->name,
+        printf("%-*.*s  %-20s  %-22s  %-16s  %-28s  %-24s  %-8s  %s\n", w, w, c->id, c->image, cmd,
+               created, engine_cli_status(c, st, sizeof(st)), c->name,
                c->runtime ? c->runtime : "nvbind", gpus);
     }
 }
@@ -186,9 +190,12 @@ int
 cmd_bolt_ps(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"all", no_argument, NULL, 'a'},          {"quiet", no_argument, NULL, 'q'},
-        {"no-trunc", no_argument, NULL, 'T'},     {"filter", required_argument, NULL, 'f'},
-        {"format", required_argument, NULL, 'F'}, {"help", no_argument, NULL, 'h'},
+        {"all", no_argument, NULL, 'a'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"no-trunc", no_argument, NULL, 'T'},
+        {"filter", required_argument, NULL, 'f'},
+        {"format", required_argument, NULL, 'F'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct ps_filter f = {0};
@@ -202,9 +209,15 @@ cmd_bolt_ps(int argc, char **argv)
     optind = 0;
     while ((c = getopt_long(argc, argv, "+aqf:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'a': all = true; break;
-        case 'q': quiet = true; break;
-        case 'T': trunc = false; break;
+        case 'a':
+            all = true;
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        case 'T':
+            trunc = false;
+            break;
         case 'f':
             if (add_filter(&f, optarg) < 0)
                 return CLI_EXIT_USAGE;
@@ -213,8 +226,10 @@ cmd_bolt_ps(int argc, char **argv)
             if (strcmp(optarg, "json") == 0)
                 json = true;
             else if (strcmp(optarg, "table") != 0)
-                return cli_usage_error("bolt ps", "--format: unknown format '%s' (expected "
-                                                  "table or json)", optarg);
+                return cli_usage_error("bolt ps",
+                                       "--format: unknown format '%s' (expected "
+                                       "table or json)",
+                                       optarg);
             break;
         case 'h':
             printf("usage: bolt ps [-a] [-q] [--no-trunc] [--filter name=|label=|status=|id=] "
@@ -270,8 +285,8 @@ inspect_state(const struct bolt_container *c)
                      "Restarting", c->status == BOLT_CTR_RESTARTING, "Dead",
                      c->status == BOLT_CTR_DEAD, "Pid", c->pid, "ExitCode", c->exit_code, "Error",
                      c->error ? c->error : "", "StartedAt",
-                     c->started_ns ? engine_rfc3339(c->started_ns, a, sizeof(a)) : "",
-                     "FinishedAt", c->finished_ns ? engine_rfc3339(c->finished_ns, b, sizeof(b)) : "",
+                     c->started_ns ? engine_rfc3339(c->started_ns, a, sizeof(a)) : "", "FinishedAt",
+                     c->finished_ns ? engine_rfc3339(c->finished_ns, b, sizeof(b)) : "",
                      "MonitorPid", c->monitor_pid);
 }
 
@@ -286,8 +301,8 @@ inspect_config(const struct bolt_container *c, const struct bolt_oci_spec *spec)
     return json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:o, s:s, s:i, s:b, s:b}", "Hostname",
                      spec && spec->hostname ? spec->hostname : "", "Image", c->image, "Env",
                      strv_json(spec ? spec->process.env : NULL), "Cmd", strv_json(c->command),
-                     "WorkingDir", spec && spec->process.cwd ? spec->process.cwd : "/", "User",
-                     "", "Labels", labels, "StopSignal",
+                     "WorkingDir", spec && spec->process.cwd ? spec->process.cwd : "/", "User", "",
+                     "Labels", labels, "StopSignal",
                      bolt_signal_name(c->stop_signal, sig, sizeof(sig)), "StopTimeout",
                      c->stop_timeout, "Tty", c->tty, "OpenStdin", c->interactive);
 }
@@ -324,11 +339,11 @@ inspect_one(const struct bolt_ctr_store *st, const struct bolt_container *c)
     json_t *o;
 
     o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:i, s:s, s:s, s:o, s:o, s:o}", "Id",
-                  c->id, "Created", engine_rfc3339(c->created_ns, created, sizeof(created)),
-                  "Name", name, "Path", c->command && c->command[0] ? c->command[0] : "", "Args",
+                  c->id, "Created", engine_rfc3339(c->created_ns, created, sizeof(created)), "Name",
+                  name, "Path", c->command && c->command[0] ? c->command[0] : "", "Args",
                   strv_json(c->command && c->command[0] ? c->command + 1 : NULL), "State",
-                  inspect_state(c), "Image", c->image_id ? c->image_id : "", "ImageName",
-                  c->image, "RestartCount", c->restart_count, "LogPath", logp, "Runtime",
+                  inspect_state(c), "Image", c->image_id ? c->image_id : "", "ImageName", c->image,
+                  "RestartCount", c->restart_count, "LogPath", logp, "Runtime",
                   c->runtime ? c->runtime : "nvbind", "Config", inspect_config(c, spec), "Mounts",
                   inspect_mounts(spec), "GPUs", strv_json(c->gpus));
     json_object_set_new(o, "HostConfig",
@@ -385,7 +400,8 @@ int
 cmd_bolt_inspect(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct bolt_ctr_store st;

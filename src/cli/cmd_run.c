@@ -14,10 +14,31 @@
 #include "util/mem.h"
 
 enum {
-    OPT_NAME = 256, OPT_RM, OPT_ENV_FILE, OPT_TMPFS, OPT_ENTRYPOINT, OPT_HOSTNAME, OPT_MEMORY_SWAP,
-    OPT_CPUS, OPT_CPUSET, OPT_PIDS, OPT_SHM, OPT_ULIMIT, OPT_CAP_ADD, OPT_CAP_DROP,
-    OPT_PRIVILEGED, OPT_READ_ONLY, OPT_DEVICE, OPT_SECOPT, OPT_INIT, OPT_RESTART, OPT_NETWORK,
-    OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT, OPT_RUNTIME, OPT_GPU,
+    OPT_NAME = 256,
+    OPT_RM,
+    OPT_ENV_FILE,
+    OPT_TMPFS,
+    OPT_ENTRYPOINT,
+    OPT_HOSTNAME,
+    OPT_MEMORY_SWAP,
+    OPT_CPUS,
+    OPT_CPUSET,
+    OPT_PIDS,
+    OPT_SHM,
+    OPT_ULIMIT,
+    OPT_CAP_ADD,
+    OPT_CAP_DROP,
+    OPT_PRIVILEGED,
+    OPT_READ_ONLY,
+    OPT_DEVICE,
+    OPT_SECOPT,
+    OPT_INIT,
+    OPT_RESTART,
+    OPT_NETWORK,
+    OPT_STOP_SIGNAL,
+    OPT_STOP_TIMEOUT,
+    OPT_RUNTIME,
+    OPT_GPU,
 };
 
 static const struct option run_opts[] = {
@@ -124,48 +145,135 @@ static int
 parse_run_flag(int c, struct bolt_run_opts *o)
 {
     switch (c) {
-    case OPT_NAME: free(o->name); o->name = xstrdup(optarg); break;
-    case 'd': o->detach = true; break;
-    case OPT_RM: o->auto_remove = true; break;
-    case 'i': o->interactive = true; break;
-    case 't': o->tty = true; break;
-    case 'e': bolt_strv_push(&o->env, optarg); break;
-    case OPT_ENV_FILE: bolt_strv_push(&o->env_files, optarg); break;
-    case 'v': bolt_strv_push(&o->volumes, optarg); break;
-    case OPT_TMPFS: bolt_strv_push(&o->tmpfs, optarg); break;
-    case 'w': free(o->workdir); o->workdir = xstrdup(optarg); break;
-    case 'u': free(o->user); o->user = xstrdup(optarg); break;
-    case OPT_ENTRYPOINT: free(o->entrypoint); o->entrypoint = xstrdup(optarg); break;
-    case OPT_HOSTNAME: free(o->hostname); o->hostname = xstrdup(optarg); break;
-    case 'm': free(o->memory); o->memory = xstrdup(optarg); break;
-    case OPT_MEMORY_SWAP: free(o->memory_swap); o->memory_swap = xstrdup(optarg); break;
-    case OPT_CPUS: free(o->cpus); o->cpus = xstrdup(optarg); break;
-    case OPT_CPUSET: free(o->cpuset_cpus); o->cpuset_cpus = xstrdup(optarg); break;
-    case 'c': free(o->cpu_shares); o->cpu_shares = xstrdup(optarg); break;
-    case OPT_PIDS: free(o->pids_limit); o->pids_limit = xstrdup(optarg); break;
-    case OPT_SHM: free(o->shm_size); o->shm_size = xstrdup(optarg); break;
-    case OPT_ULIMIT: bolt_strv_push(&o->ulimits, optarg); break;
-    case OPT_CAP_ADD: bolt_strv_push(&o->cap_add, optarg); break;
-    case OPT_CAP_DROP: bolt_strv_push(&o->cap_drop, optarg); break;
-    case OPT_PRIVILEGED: o->privileged = true; break;
-    case OPT_READ_ONLY: o->read_only = true; break;
-    case OPT_DEVICE: bolt_strv_push(&o->devices, optarg); break;
-    case OPT_SECOPT: bolt_strv_push(&o->security_opts, optarg); break;
-    case OPT_INIT: o->init = true; break;
-    case OPT_RESTART: free(o->restart); o->restart = xstrdup(optarg); break;
-    case OPT_NETWORK: free(o->network); o->network = xstrdup(optarg); break;
-    case 'l': bolt_strv_push(&o->labels, optarg); break;
-    case OPT_STOP_SIGNAL: free(o->stop_signal); o->stop_signal = xstrdup(optarg); break;
+    case OPT_NAME:
+        free(o->name);
+        o->name = xstrdup(optarg);
+        break;
+    case 'd':
+        o->detach = true;
+        break;
+    case OPT_RM:
+        o->auto_remove = true;
+        break;
+    case 'i':
+        o->interactive = true;
+        break;
+    case 't':
+        o->tty = true;
+        break;
+    case 'e':
+        bolt_strv_push(&o->env, optarg);
+        break;
+    case OPT_ENV_FILE:
+        bolt_strv_push(&o->env_files, optarg);
+        break;
+    case 'v':
+        bolt_strv_push(&o->volumes, optarg);
+        break;
+    case OPT_TMPFS:
+        bolt_strv_push(&o->tmpfs, optarg);
+        break;
+    case 'w':
+        free(o->workdir);
+        o->workdir = xstrdup(optarg);
+        break;
+    case 'u':
+        free(o->user);
+        o->user = xstrdup(optarg);
+        break;
+    case OPT_ENTRYPOINT:
+        free(o->entrypoint);
+        o->entrypoint = xstrdup(optarg);
+        break;
+    case OPT_HOSTNAME:
+        free(o->hostname);
+        o->hostname = xstrdup(optarg);
+        break;
+    case 'm':
+        free(o->memory);
+        o->memory = xstrdup(optarg);
+        break;
+    case OPT_MEMORY_SWAP:
+        free(o->memory_swap);
+        o->memory_swap = xstrdup(optarg);
+        break;
+    case OPT_CPUS:
+        free(o->cpus);
+        o->cpus = xstrdup(optarg);
+        break;
+    case OPT_CPUSET:
+        free(o->cpuset_cpus);
+        o->cpuset_cpus = xstrdup(optarg);
+        break;
+    case 'c':
+        free(o->cpu_shares);
+        o->cpu_shares = xstrdup(optarg);
+        break;
+    case OPT_PIDS:
+        free(o->pids_limit);
+        o->pids_limit = xstrdup(optarg);
+        break;
+    case OPT_SHM:
+        free(o->shm_size);
+        o->shm_size = xstrdup(optarg);
+        break;
+    case OPT_ULIMIT:
+        bolt_strv_push(&o->ulimits, optarg);
+        break;
+    case OPT_CAP_ADD:
+        bolt_strv_push(&o->cap_add, optarg);
+        break;
+    case OPT_CAP_DROP:
+        bolt_strv_push(&o->cap_drop, optarg);
+        break;
+    case OPT_PRIVILEGED:
+        o->privileged = true;
+        break;
+    case OPT_READ_ONLY:
+        o->read_only = true;
+        break;
+    case OPT_DEVICE:
+        bolt_strv_push(&o->devices, optarg);
+        break;
+    case OPT_SECOPT:
+        bolt_strv_push(&o->security_opts, optarg);
+        break;
+    case OPT_INIT:
+        o->init = true;
+        break;
+    case OPT_RESTART:
+        free(o->restart);
+        o->restart = xstrdup(optarg);
+        break;
+    case OPT_NETWORK:
+        free(o->network);
+        o->network = xstrdup(optarg);
+        break;
+    case 'l':
+        bolt_strv_push(&o->labels, optarg);
+        break;
+    case OPT_STOP_SIGNAL:
+        free(o->stop_signal);
+        o->stop_signal = xstrdup(optarg);
+        break;
     case OPT_STOP_TIMEOUT:
         if (parse_stop_timeout(optarg, &o->stop_timeout) < 0) {
-            fprintf(stderr, "bolt: --stop-timeout: invalid value '%s' (expected seconds, 0 to "
-                            "86400)\n", optarg);
+            fprintf(stderr,
+                    "bolt: --stop-timeout: invalid value '%s' (expected seconds, 0 to "
+                    "86400)\n",
+                    optarg);
             return -1;
         }
         break;
-    case OPT_RUNTIME: free(o->runtime); o->runtime = xstrdup(optarg); break;
-    case OPT_GPU: bolt_strv_push(&o->gpus, optarg); break;
-    default: return -1;
+    case OPT_RUNTIME:
+        free(o->runtime);
+        o->runtime = xstrdup(optarg);
+        break;
+    case OPT_GPU:
+        bolt_strv_push(&o->gpus, optarg);
+        break;
+    default:
+        return -1;
     }
     return 0;
 }
@@ -188,8 +296,10 @@ parse_run_args(int argc, char **argv, struct bolt_run_opts *o)
         }
     }
     if (optind >= argc) {
-        fprintf(stderr, "bolt %s: missing IMAGE (usage: bolt %s [OPTIONS] IMAGE [COMMAND "
-                        "[ARG...]])\n", argv[0], argv[0]);
+        fprintf(stderr,
+                "bolt %s: missing IMAGE (usage: bolt %s [OPTIONS] IMAGE [COMMAND "
+                "[ARG...]])\n",
+                argv[0], argv[0]);
         return -1;
     }
     o->image = xstrdup(argv[optind++]);
@@ -203,8 +313,10 @@ parse_run_args(int argc, char **argv, struct bolt_run_opts *o)
         }
     }
     if (o->tty && !o->detach && !isatty(0) && o->interactive) {
-        fprintf(stderr, "bolt %s: the input device is not a TTY (drop -t, or run from a "
-                        "terminal)\n", argv[0]);
+        fprintf(stderr,
+                "bolt %s: the input device is not a TTY (drop -t, or run from a "
+                "terminal)\n",
+                argv[0]);
         return -1;
     }
     return 0;

@@ -23,8 +23,8 @@ const char *engine_cli_human_size(uint64_t bytes, char *buf, size_t len);
 
 /* Apply fn to each container named in argv[first..]; prints errors; returns 0 or 1. */
 int engine_cli_each(const struct bolt_ctr_store *st, int argc, char **argv, int first,
-                    int (*fn)(const struct bolt_ctr_store *st, struct bolt_container *c,
-                              void *arg, struct bolt_err *err),
+                    int (*fn)(const struct bolt_ctr_store *st, struct bolt_container *c, void *arg,
+                              struct bolt_err *err),
                     void *arg, bool print_name);
 
 #endif

@@ -175,16 +175,16 @@ bolt_container_new_id(char out[BOLT_CTR_ID_LEN + 1])
 }
 
 static const char *const adjectives[] = {
-    "agile",  "amber",  "bold",   "brave",   "bright", "calm",    "clever", "cosmic",
-    "crisp",  "eager",  "fast",   "fierce",  "gentle", "happy",   "keen",   "lucid",
-    "mighty", "nimble", "quiet",  "rapid",   "serene", "sharp",   "silent", "snappy",
-    "solid",  "swift",  "tender", "vibrant", "vivid",  "wise",    "witty",  "zesty",
+    "agile",  "amber",  "bold",   "brave",   "bright", "calm",  "clever", "cosmic",
+    "crisp",  "eager",  "fast",   "fierce",  "gentle", "happy", "keen",   "lucid",
+    "mighty", "nimble", "quiet",  "rapid",   "serene", "sharp", "silent", "snappy",
+    "solid",  "swift",  "tender", "vibrant", "vivid",  "wise",  "witty",  "zesty",
 };
 static const char *const nouns[] = {
-    "ampere", "babbage", "bohr",    "curie",    "darwin", "dijkstra", "euler",   "faraday",
-    "fermi",  "galileo", "gauss",   "hopper",   "kepler", "knuth",    "lamport", "lovelace",
-    "maxwell", "newton", "noether", "pascal",   "planck", "ritchie",  "shannon", "tesla",
-    "thompson", "turing", "volta",  "wozniak",  "yonath", "hamilton", "liskov",  "torvalds",
+    "ampere",   "babbage", "bohr",    "curie",   "darwin", "dijkstra", "euler",   "faraday",
+    "fermi",    "galileo", "gauss",   "hopper",  "kepler", "knuth",    "lamport", "lovelace",
+    "maxwell",  "newton",  "noether", "pascal",  "planck", "ritchie",  "shannon", "tesla",
+    "thompson", "turing",  "volta",   "wozniak", "yonath", "hamilton", "liskov",  "torvalds",
 };
 
 char *
@@ -379,7 +379,8 @@ bolt_container_from_json(const char *text, struct bolt_err *err)
 }
 
 int
-bolt_ctrs_init(struct bolt_ctr_store *st, const char *root, const char *runroot, struct bolt_err *err)
+bolt_ctrs_init(struct bolt_ctr_store *st, const char *root, const char *runroot,
+               struct bolt_err *err)
 {
     cleanup_free char *cdir = xasprintf("%s/containers", root);
     cleanup_free char *rdir = xasprintf("%s/containers", runroot);
@@ -443,7 +444,8 @@ bolt_write_file_replace(const char *path, const char *data, size_t len, struct b
 }
 
 int
-bolt_ctrs_save(const struct bolt_ctr_store *st, const struct bolt_container *c, struct bolt_err *err)
+bolt_ctrs_save(const struct bolt_ctr_store *st, const struct bolt_container *c,
+               struct bolt_err *err)
 {
     cleanup_free char *path = xasprintf("%s/containers/%s/container.json", st->root, c->id);
     cleanup_free char *text = bolt_container_to_json(c);
@@ -503,7 +505,8 @@ bolt_ctrs_list(const struct bolt_ctr_store *st, size_t *n, struct bolt_err *err)
             /* a record being created or removed right now: not an error for a listing */
             if (e.errnum != ENOENT) {
                 char buf[600];
-                log_warn("skip container %.12s: %s", de->d_name, bolt_err_str(&e, buf, sizeof(buf)));
+                log_warn("skip container %.12s: %s", de->d_name,
+                         bolt_err_str(&e, buf, sizeof(buf)));
             }
             continue;
         }
@@ -575,8 +578,7 @@ bolt_ctrs_lookup(const struct bolt_ctr_store *st, const char *ref, struct bolt_e
     }
     bolt_ctrs_list_free(all, n);
     if (matches > 1)
-        bolt_err_set(err, 0, "container id prefix '%s' is ambiguous (give more characters)",
-                     ref);
+        bolt_err_set(err, 0, "container id prefix '%s' is ambiguous (give more characters)", ref);
     else
         bolt_err_set(err, 0, "no such container: %s", ref);
     return NULL;

@@ -53,8 +53,7 @@ struct bolt_restart_policy {
 };
 
 /* Parse "no|on-failure[:N]|always|unless-stopped". Returns 0 or -1 (err names the value). */
-int bolt_restart_policy_parse(const char *s, struct bolt_restart_policy *out,
-                              struct bolt_err *err);
+int bolt_restart_policy_parse(const char *s, struct bolt_restart_policy *out, struct bolt_err *err);
 /* "no", "on-failure:3", ... into buf. */
 const char *bolt_restart_policy_str(const struct bolt_restart_policy *p, char *buf, size_t len);
 
@@ -81,8 +80,8 @@ struct bolt_container {
     pid_t pid;         /* host pid of the container's process while running */
     pid_t monitor_pid; /* pid of the supervisor while it lives */
     struct bolt_restart_policy restart;
-    bool auto_remove;     /* --rm */
-    bool stop_requested;  /* stopped by a user: no restart */
+    bool auto_remove;    /* --rm */
+    bool stop_requested; /* stopped by a user: no restart */
     bool tty, interactive;
     int stop_signal;
     int stop_timeout; /* seconds */
@@ -109,7 +108,7 @@ struct bolt_ctr_store {
 };
 
 int bolt_ctrs_init(struct bolt_ctr_store *st, const char *root, const char *runroot,
-                    struct bolt_err *err);
+                   struct bolt_err *err);
 void bolt_ctrs_fini(struct bolt_ctr_store *st);
 
 /* Directory of a container in root, and in runroot (new strings). */
@@ -125,11 +124,11 @@ int bolt_ctrs_lock(const struct bolt_ctr_store *st, struct bolt_err *err);
  * Errors: EEXIST "the container name '/x' is already in use by ...".
  */
 int bolt_ctrs_create(const struct bolt_ctr_store *st, struct bolt_container *c,
-                      struct bolt_err *err);
+                     struct bolt_err *err);
 
 /* Write a record atomically (the caller holds the store lock when it read-modify-writes). */
 int bolt_ctrs_save(const struct bolt_ctr_store *st, const struct bolt_container *c,
-                    struct bolt_err *err);
+                   struct bolt_err *err);
 
 /*
  * Atomic replace without fsync (temp file + rename): readers see the old or the new
@@ -140,18 +139,18 @@ int bolt_write_file_replace(const char *path, const char *data, size_t len, stru
 
 /* Load one record by exact id. */
 struct bolt_container *bolt_ctrs_load(const struct bolt_ctr_store *st, const char *id,
-                                       struct bolt_err *err);
+                                      struct bolt_err *err);
 
 /*
  * Find a container by full id, name, or unique id prefix. ENOENT "no such container:
  * X"; EINVAL when a prefix is ambiguous.
  */
 struct bolt_container *bolt_ctrs_lookup(const struct bolt_ctr_store *st, const char *ref,
-                                         struct bolt_err *err);
+                                        struct bolt_err *err);
 
 /* All records, oldest first. *n gets the count. Unreadable records are skipped with a warning. */
 struct bolt_container **bolt_ctrs_list(const struct bolt_ctr_store *st, size_t *n,
-                                        struct bolt_err *err);
+                                       struct bolt_err *err);
 void bolt_ctrs_list_free(struct bolt_container **v, size_t n);
 
 /* Delete a container's directories (root and runroot). */

@@ -84,19 +84,25 @@ fill_record(struct bolt_container *c, const struct bolt_run_opts *o,
     const char *sig = o->stop_signal ? o->stop_signal : img->stop_signal;
 
     if (o->name && !bolt_container_name_is_valid(o->name))
-        return bolt_err_set(err, 0, "--name: invalid container name '%s' (expected "
-                                    "[a-zA-Z0-9][a-zA-Z0-9_.-]*)", o->name);
+        return bolt_err_set(err, 0,
+                            "--name: invalid container name '%s' (expected "
+                            "[a-zA-Z0-9][a-zA-Z0-9_.-]*)",
+                            o->name);
     if (o->restart && bolt_restart_policy_parse(o->restart, &c->restart, err) < 0)
         return -1;
     if (o->auto_remove && c->restart.mode != BOLT_RESTART_NO)
-        return bolt_err_set(err, 0, "conflicting options: --restart %s and --rm (a removed "
-                                    "container cannot be restarted)", o->restart);
+        return bolt_err_set(err, 0,
+                            "conflicting options: --restart %s and --rm (a removed "
+                            "container cannot be restarted)",
+                            o->restart);
     c->stop_signal = SIGTERM;
     if (sig) {
         c->stop_signal = bolt_signal_parse(sig);
         if (c->stop_signal < 0)
-            return bolt_err_set(err, 0, "--stop-signal: unknown signal '%s' (expected a name "
-                                        "such as SIGTERM or a number)", sig);
+            return bolt_err_set(err, 0,
+                                "--stop-signal: unknown signal '%s' (expected a name "
+                                "such as SIGTERM or a number)",
+                                sig);
     }
     c->stop_timeout = o->stop_timeout >= 0 ? o->stop_timeout : 10;
     c->name = o->name ? xstrdup(o->name) : NULL;
@@ -215,8 +221,7 @@ populate_dir(const struct bolt_ctr_store *st, struct bolt_container *c, struct b
             strcat(ltext, ":");
         strcat(ltext, img->lowerdirs[i]);
     }
-    if (write_derived(lower, ltext, err) < 0
-        || write_etc_files(spec, dir, host_net, err) < 0
+    if (write_derived(lower, ltext, err) < 0 || write_etc_files(spec, dir, host_net, err) < 0
         || save_spec(spec, cfg, c->auto_remove, err) < 0)
         return -1;
     if (c->image_id && bolt_image_mark_used(st->root, c->image_id, c->id, err) < 0)
@@ -313,8 +318,10 @@ take_monitor_lock(const struct bolt_ctr_store *st, const char *id, struct bolt_e
         int e = errno;
         close(fd);
         if (e == EWOULDBLOCK)
-            return bolt_err_set(err, 0, "container %.12s is already running (its monitor is "
-                                            "alive; stop it first)", id);
+            return bolt_err_set(err, 0,
+                                "container %.12s is already running (its monitor is "
+                                "alive; stop it first)",
+                                id);
         return bolt_err_set(err, e, "lock '%s'", path);
     }
     return fd;
@@ -376,8 +383,10 @@ start_detached(const struct bolt_ctr_store *st, const char *id, int lockfd, bool
     close(p[0]);
     if (n != (ssize_t)sizeof(r)) {
         *exit_code = BOLT_ENGINE_EXIT_FAIL;
-        return bolt_err_set(err, 0, "the monitor of container %.12s exited before the container "
-                                    "started", id);
+        return bolt_err_set(err, 0,
+                            "the monitor of container %.12s exited before the container "
+                            "started",
+                            id);
     }
     if (r.status != 0) {
         *err = r.err;
@@ -401,8 +410,9 @@ bolt_engine_start_ex(const struct bolt_ctr_store *st, const char *id, bool detac
     if (!first) {
         /* a previous supervisor was killed: finish its container before a new life */
         struct bolt_container *c = bolt_ctrs_load(st, id, NULL);
-        if (c && (c->status == BOLT_CTR_RUNNING || c->status == BOLT_CTR_RESTARTING
-                  || c->status == BOLT_CTR_DEAD))
+        if (c
+            && (c->status == BOLT_CTR_RUNNING || c->status == BOLT_CTR_RESTARTING
+                || c->status == BOLT_CTR_DEAD))
             reap_orphan(st, c);
         bolt_container_free(c);
     }

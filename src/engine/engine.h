@@ -52,8 +52,7 @@ int bolt_engine_start(const struct bolt_ctr_store *st, const char *id, bool deta
 
 /* bolt_engine_start for `bolt run`: first = a failed first start removes the container. */
 int bolt_engine_start_ex(const struct bolt_ctr_store *st, const char *id, bool detached,
-                         enum bolt_attach attach, bool first, int *exit_code,
-                         struct bolt_err *err);
+                         enum bolt_attach attach, bool first, int *exit_code, struct bolt_err *err);
 
 /* Send sig to the container's process (ESRCH/EINVAL when not running). */
 int bolt_engine_kill(const struct bolt_ctr_store *st, struct bolt_container *c, int sig,
@@ -108,7 +107,7 @@ int bolt_engine_stats(struct bolt_container *c, struct bolt_engine_stats *out,
 /* Logs. */
 struct bolt_logs_opts {
     bool follow, timestamps;
-    long tail;       /* -1 = all */
+    long tail;        /* -1 = all */
     int64_t since_ns; /* 0 = all */
 };
 

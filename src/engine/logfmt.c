@@ -88,7 +88,8 @@ engine_logfmt(char *out, const char *stream, const char *data, size_t len, int64
     memcpy(o, "{\"log\":\"", 8);
     o += 8;
     o += escape(o, (const unsigned char *)data, len);
-    n = snprintf(o, 128, "\",\"stream\":\"%s\",\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ\"}\n",
+    n = snprintf(o, 128,
+                 "\",\"stream\":\"%s\",\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ\"}\n",
                  stream, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
                  tm.tm_sec, (long long)(t_ns % 1000000000LL));
     return (size_t)(o - out) + (size_t)(n > 0 ? n : 0);

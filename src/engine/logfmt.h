@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 /* Worst case output size for len bytes of text (each byte may become "\ufffd"). */
-#define ENGINE_LOGFMT_MAX(len) ((len) * 6 + 128)
+#define ENGINE_LOGFMT_MAX(len) ((len)*6 + 128)
 
 /* Format into out (at least ENGINE_LOGFMT_MAX(len) bytes); returns the length written. */
 size_t engine_logfmt(char *out, const char *stream, const char *data, size_t len, int64_t t_ns);

@@ -189,8 +189,9 @@ engine_parse_since(const char *s, int64_t now_ns, int64_t *out, struct bolt_err 
         *out = now_ns - v;
         return 0;
     }
-    return bolt_err_set(err, 0, "--since: invalid time '%s' (expected an RFC 3339 time such as "
-                                "2026-01-02T15:04:05Z, unix seconds, or a duration such as 10m)",
+    return bolt_err_set(err, 0,
+                        "--since: invalid time '%s' (expected an RFC 3339 time such as "
+                        "2026-01-02T15:04:05Z, unix seconds, or a duration such as 10m)",
                         s);
 }
 

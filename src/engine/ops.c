@@ -139,8 +139,10 @@ bolt_engine_stop(const struct bolt_ctr_store *st, struct bolt_container *c, int 
             signal_pid(c->pid, SIGKILL, NULL);
     }
     if (!wait_monitor_gone(st, c->id, 15000))
-        return bolt_err_set(err, 0, "container %s: its monitor did not exit after the "
-                                            "container stopped", c->name);
+        return bolt_err_set(err, 0,
+                            "container %s: its monitor did not exit after the "
+                            "container stopped",
+                            c->name);
     return 0;
 }
 
@@ -152,8 +154,9 @@ bolt_engine_rm(const struct bolt_ctr_store *st, struct bolt_container *c, bool f
 
     if (bolt_engine_is_running(st, c)) {
         if (!force)
-            return bolt_err_set(err, 0, "cannot remove container %s: it is %s (stop it first, "
-                                            "or use 'bolt rm -f')",
+            return bolt_err_set(err, 0,
+                                "cannot remove container %s: it is %s (stop it first, "
+                                "or use 'bolt rm -f')",
                                 c->name, bolt_ctr_status_name(c->status));
         sup_update(st, c->id, set_stop, NULL, NULL);
         if (c->pid > 0)
@@ -249,7 +252,8 @@ exec_process(const struct bolt_ctr_store *st, struct bolt_container *c,
         cleanup_free char *lower = read_lowerdirs(st, c->id);
         cleanup_strv char **dirs = NULL;
         char *save = NULL;
-        for (char *d = lower ? strtok_r(lower, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save))
+        for (char *d = lower ? strtok_r(lower, ":", &save) : NULL; d;
+             d = strtok_r(NULL, ":", &save))
             bolt_strv_push(&dirs, d);
         if (engine_resolve_user(spec, eo->user, dirs, err) < 0)
             return -1;
@@ -317,8 +321,8 @@ same_pidns(pid_t pid, const struct stat *ns)
 }
 
 int
-bolt_engine_pids(const struct bolt_ctr_store *st, struct bolt_container *c, pid_t **pids,
-                 size_t *n, struct bolt_err *err)
+bolt_engine_pids(const struct bolt_ctr_store *st, struct bolt_container *c, pid_t **pids, size_t *n,
+                 struct bolt_err *err)
 {
     char path[64];
     struct stat ns;

@@ -24,14 +24,13 @@ bolt_run_opts_init(struct bolt_run_opts *o)
 void
 bolt_run_opts_fini(struct bolt_run_opts *o)
 {
-    char **strs[] = {&o->image,    &o->name,        &o->workdir,     &o->user,
-                     &o->entrypoint, &o->hostname,  &o->memory,      &o->memory_swap,
-                     &o->cpus,     &o->cpuset_cpus, &o->cpu_shares,  &o->pids_limit,
-                     &o->shm_size, &o->restart,     &o->network,     &o->stop_signal,
-                     &o->runtime};
-    char ***vecs[] = {&o->command, &o->env,     &o->env_files, &o->volumes,
-                      &o->tmpfs,   &o->ulimits, &o->cap_add,   &o->cap_drop,
-                      &o->devices, &o->security_opts, &o->labels, &o->gpus};
+    char **strs[] = {&o->image,       &o->name,       &o->workdir,     &o->user,    &o->entrypoint,
+                     &o->hostname,    &o->memory,     &o->memory_swap, &o->cpus,    &o->cpuset_cpus,
+                     &o->cpu_shares,  &o->pids_limit, &o->shm_size,    &o->restart, &o->network,
+                     &o->stop_signal, &o->runtime};
+    char ***vecs[] = {&o->command, &o->env,           &o->env_files, &o->volumes,
+                      &o->tmpfs,   &o->ulimits,       &o->cap_add,   &o->cap_drop,
+                      &o->devices, &o->security_opts, &o->labels,    &o->gpus};
 
     for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++) {
         free(*strs[i]);
@@ -63,14 +62,14 @@ static const struct {
     const char *name;
     int sig;
 } signals[] = {
-    {"HUP", SIGHUP},   {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},
-    {"TRAP", SIGTRAP}, {"ABRT", SIGABRT},     {"IOT", SIGIOT},     {"BUS", SIGBUS},
-    {"FPE", SIGFPE},   {"KILL", SIGKILL},     {"USR1", SIGUSR1},   {"SEGV", SIGSEGV},
-    {"USR2", SIGUSR2}, {"PIPE", SIGPIPE},     {"ALRM", SIGALRM},   {"TERM", SIGTERM},
-    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},   {"STOP", SIGSTOP},
-    {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU},   {"URG", SIGURG},
-    {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},     {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
-    {"WINCH", SIGWINCH}, {"IO", SIGIO},       {"PWR", SIGPWR},     {"SYS", SIGSYS},
+    {"HUP", SIGHUP},       {"INT", SIGINT},   {"QUIT", SIGQUIT},     {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},     {"ABRT", SIGABRT}, {"IOT", SIGIOT},       {"BUS", SIGBUS},
+    {"FPE", SIGFPE},       {"KILL", SIGKILL}, {"USR1", SIGUSR1},     {"SEGV", SIGSEGV},
+    {"USR2", SIGUSR2},     {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},     {"TERM", SIGTERM},
+    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},     {"STOP", SIGSTOP},
+    {"TSTP", SIGTSTP},     {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},     {"URG", SIGURG},
+    {"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+    {"WINCH", SIGWINCH},   {"IO", SIGIO},     {"PWR", SIGPWR},       {"SYS", SIGSYS},
 };
 
 int
@@ -143,8 +142,8 @@ bolt_volume_parse(const char *spec, char **host, char **ctr, bool *ro, struct bo
                             "supported; give an absolute HOST-PATH:CONTAINER-PATH)",
                             parts[0]);
     if (parts[1][0] != '/')
-        return bolt_err_set(err, 0,
-                            "-v: container path '%s' in '%s' must be absolute", parts[1], spec);
+        return bolt_err_set(err, 0, "-v: container path '%s' in '%s' must be absolute", parts[1],
+                            spec);
     if (n == 3) {
         cleanup_free char *opts = xstrdup(parts[2]);
         char *s2 = NULL;
@@ -170,12 +169,14 @@ static const struct {
     const char *name;
     const char *rlimit;
 } ulimit_names[] = {
-    {"core", "RLIMIT_CORE"},       {"cpu", "RLIMIT_CPU"},         {"data", "RLIMIT_DATA"},
-    {"fsize", "RLIMIT_FSIZE"},     {"locks", "RLIMIT_LOCKS"},     {"memlock", "RLIMIT_MEMLOCK"},
-    {"msgqueue", "RLIMIT_MSGQUEUE"}, {"nice", "RLIMIT_NICE"},     {"nofile", "RLIMIT_NOFILE"},
-    {"nproc", "RLIMIT_NPROC"},     {"rss", "RLIMIT_RSS"},         {"rtprio", "RLIMIT_RTPRIO"},
-    {"rttime", "RLIMIT_RTTIME"},   {"sigpending", "RLIMIT_SIGPENDING"}, {"stack", "RLIMIT_STACK"},
-    {"as", "RLIMIT_AS"},
+    {"core", "RLIMIT_CORE"},         {"cpu", "RLIMIT_CPU"},
+    {"data", "RLIMIT_DATA"},         {"fsize", "RLIMIT_FSIZE"},
+    {"locks", "RLIMIT_LOCKS"},       {"memlock", "RLIMIT_MEMLOCK"},
+    {"msgqueue", "RLIMIT_MSGQUEUE"}, {"nice", "RLIMIT_NICE"},
+    {"nofile", "RLIMIT_NOFILE"},     {"nproc", "RLIMIT_NPROC"},
+    {"rss", "RLIMIT_RSS"},           {"rtprio", "RLIMIT_RTPRIO"},
+    {"rttime", "RLIMIT_RTTIME"},     {"sigpending", "RLIMIT_SIGPENDING"},
+    {"stack", "RLIMIT_STACK"},       {"as", "RLIMIT_AS"},
 };
 
 static int
@@ -206,23 +207,28 @@ bolt_ulimit_parse(const char *spec, struct bolt_oci_rlimit *out, struct bolt_err
     uint64_t soft, hard;
 
     if (!eq)
-        return bolt_err_set(err, 0, "--ulimit: invalid value '%s' (expected NAME=SOFT[:HARD], "
-                                    "e.g. nofile=1024:4096)", spec);
+        return bolt_err_set(err, 0,
+                            "--ulimit: invalid value '%s' (expected NAME=SOFT[:HARD], "
+                            "e.g. nofile=1024:4096)",
+                            spec);
     *eq = '\0';
     for (size_t i = 0; i < sizeof(ulimit_names) / sizeof(*ulimit_names); i++)
         if (strcmp(copy, ulimit_names[i].name) == 0)
             type = ulimit_names[i].rlimit;
     if (!type)
-        return bolt_err_set(err, 0, "--ulimit: unknown limit '%s' in '%s' (expected one of core, "
-                                    "cpu, data, fsize, locks, memlock, msgqueue, nice, nofile, "
-                                    "nproc, rss, rtprio, rttime, sigpending, stack, as)",
+        return bolt_err_set(err, 0,
+                            "--ulimit: unknown limit '%s' in '%s' (expected one of core, "
+                            "cpu, data, fsize, locks, memlock, msgqueue, nice, nofile, "
+                            "nproc, rss, rtprio, rttime, sigpending, stack, as)",
                             copy, spec);
     colon = strchr(eq + 1, ':');
     if (colon)
         *colon = '\0';
     if (parse_limit(eq + 1, &soft) < 0 || (colon && parse_limit(colon + 1, &hard) < 0))
-        return bolt_err_set(err, 0, "--ulimit: invalid number in '%s' (expected NAME=SOFT[:HARD] "
-                                    "with non-negative integers or -1)", spec);
+        return bolt_err_set(err, 0,
+                            "--ulimit: invalid number in '%s' (expected NAME=SOFT[:HARD] "
+                            "with non-negative integers or -1)",
+                            spec);
     if (!colon)
         hard = soft;
     if (soft > hard)
@@ -236,8 +242,7 @@ bolt_ulimit_parse(const char *spec, struct bolt_oci_rlimit *out, struct bolt_err
                                 "--ulimit: hard limit %llu in '%s' is above this host's hard "
                                 "nofile limit %llu, which a container cannot exceed (use at "
                                 "most %llu)",
-                                (unsigned long long)hard, spec,
-                                (unsigned long long)cur.rlim_max,
+                                (unsigned long long)hard, spec, (unsigned long long)cur.rlim_max,
                                 (unsigned long long)cur.rlim_max);
     }
     out->type = xstrdup(type);
@@ -247,12 +252,47 @@ bolt_ulimit_parse(const char *spec, struct bolt_oci_rlimit *out, struct bolt_err
 }
 
 static const char *const cap_names[] = {
-    "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID",
-    "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW",
-    "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
-    "SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD",
-    "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG",
-    "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "DAC_READ_SEARCH",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "SETGID",
+    "SETUID",
+    "SETPCAP",
+    "LINUX_IMMUTABLE",
+    "NET_BIND_SERVICE",
+    "NET_BROADCAST",
+    "NET_ADMIN",
+    "NET_RAW",
+    "IPC_LOCK",
+    "IPC_OWNER",
+    "SYS_MODULE",
+    "SYS_RAWIO",
+    "SYS_CHROOT",
+    "SYS_PTRACE",
+    "SYS_PACCT",
+    "SYS_ADMIN",
+    "SYS_BOOT",
+    "SYS_NICE",
+    "SYS_RESOURCE",
+    "SYS_TIME",
+    "SYS_TTY_CONFIG",
+    "MKNOD",
+    "LEASE",
+    "AUDIT_WRITE",
+    "AUDIT_CONTROL",
+    "SETFCAP",
+    "MAC_OVERRIDE",
+    "MAC_ADMIN",
+    "SYSLOG",
+    "WAKE_ALARM",
+    "BLOCK_SUSPEND",
+    "AUDIT_READ",
+    "PERFMON",
+    "BPF",
+    "CHECKPOINT_RESTORE",
 };
 
 char *
@@ -296,8 +336,10 @@ bolt_cpus_parse(const char *s, int64_t *quota, uint64_t *period, struct bolt_err
     errno = 0;
     v = strtod(s, &end);
     if (errno || end == s || *end || !(v > 0.0))
-        return bolt_err_set(err, 0, "--cpus: invalid value '%s' (expected a positive number of "
-                                    "CPUs such as 0.5 or 2)", s);
+        return bolt_err_set(err, 0,
+                            "--cpus: invalid value '%s' (expected a positive number of "
+                            "CPUs such as 0.5 or 2)",
+                            s);
     if (ncpu > 0 && v > (double)ncpu)
         return bolt_err_set(err, 0, "--cpus: %s is more than the %ld CPUs this machine has", s,
                             ncpu);
@@ -334,8 +376,10 @@ bolt_cpuset_check(const char *s, struct bolt_err *err)
         if (b < a)
             goto bad;
         if (ncpu > 0 && b >= ncpu)
-            return bolt_err_set(err, 0, "--cpuset-cpus: CPU %ld in '%s' does not exist (this "
-                                        "machine has CPUs 0-%ld)", b, s, ncpu - 1);
+            return bolt_err_set(err, 0,
+                                "--cpuset-cpus: CPU %ld in '%s' does not exist (this "
+                                "machine has CPUs 0-%ld)",
+                                b, s, ncpu - 1);
         if (*p == ',')
             p++;
         else if (*p)
@@ -343,8 +387,10 @@ bolt_cpuset_check(const char *s, struct bolt_err *err)
     }
     return 0;
 bad:
-    return bolt_err_set(err, 0, "--cpuset-cpus: invalid list '%s' (expected CPU numbers and "
-                                "ranges such as 0-2,4)", s);
+    return bolt_err_set(err, 0,
+                        "--cpuset-cpus: invalid list '%s' (expected CPU numbers and "
+                        "ranges such as 0-2,4)",
+                        s);
 }
 
 int
@@ -368,8 +414,10 @@ bolt_env_file_read(const char *path, char ***env, struct bolt_err *err)
             continue;
         if (*s == '=') {
             free(line);
-            return bolt_err_set(err, 0, "--env-file '%s' line %u: variable name missing before "
-                                        "'='", path, lineno);
+            return bolt_err_set(err, 0,
+                                "--env-file '%s' line %u: variable name missing before "
+                                "'='",
+                                path, lineno);
         }
         if (!strchr(s, '=')) {
             const char *v = getenv(s);

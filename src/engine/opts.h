@@ -36,13 +36,13 @@ struct bolt_run_opts {
     char **devices;       /* HOST[:CTR[:rwm]] */
     char **security_opts; /* no-new-privileges[:true|false], seccomp=unconfined|FILE */
     bool init;
-    char *restart;      /* no|on-failure[:N]|always|unless-stopped */
-    char *network;      /* none|host */
-    char **labels;      /* k=v */
-    char *stop_signal;  /* name or number */
-    int stop_timeout;   /* seconds; -1 = default (10) */
-    char *runtime;      /* nvbind (default) | crun | runc | PATH */
-    char **gpus;        /* --gpu selectors, consumed by bolt_engine_apply_edits */
+    char *restart;                       /* no|on-failure[:N]|always|unless-stopped */
+    char *network;                       /* none|host */
+    char **labels;                       /* k=v */
+    char *stop_signal;                   /* name or number */
+    int stop_timeout;                    /* seconds; -1 = default (10) */
+    char *runtime;                       /* nvbind (default) | crun | runc | PATH */
+    char **gpus;                         /* --gpu selectors, consumed by bolt_engine_apply_edits */
     uint32_t console_rows, console_cols; /* -t: initial window size (0 = unknown) */
 };
 
@@ -51,8 +51,8 @@ void bolt_run_opts_fini(struct bolt_run_opts *o);
 
 /* The image facts the engine needs (filled from the image store). */
 struct bolt_engine_image {
-    char *ref; /* as given */
-    char *id;  /* image id / config digest */
+    char *ref;        /* as given */
+    char *id;         /* image id / config digest */
     char **lowerdirs; /* overlay lowerdir stack, top-most layer first */
     char **env;
     char **entrypoint; /* NULL when unset */
@@ -102,9 +102,9 @@ int bolt_env_file_read(const char *path, char ***env, struct bolt_err *err);
  * Returns a new spec or NULL (err names the flag, the value, what was expected).
  */
 struct bolt_oci_spec *bolt_engine_build_spec(const struct bolt_run_opts *o,
-                                             const struct bolt_engine_image *img,
-                                             const char *id, const char *rootfs,
-                                             const char *init_path, struct bolt_err *err);
+                                             const struct bolt_engine_image *img, const char *id,
+                                             const char *rootfs, const char *init_path,
+                                             struct bolt_err *err);
 
 /*
  * The one place where edits computed outside the engine are applied to a container's

@@ -55,8 +55,8 @@ sup_recv_console(int listen_fd, struct bolt_err *err)
     char data[64];
     char ctrl[CMSG_SPACE(sizeof(int))];
     struct iovec iov = {data, sizeof(data)};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl,
-                         .msg_controllen = sizeof(ctrl)};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl, .msg_controllen = sizeof(ctrl)};
     struct cmsghdr *cm;
     int conn, fd = -1;
     struct pollfd p = {listen_fd, POLLIN, 0};

@@ -3,12 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
-#include <sys/mount.h>
 #include <jansson.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,8 +18,7 @@
 #include "util/sys.h"
 
 int
-engine_rt_resolve(const char *name, const char *runroot, struct engine_rt *rt,
-                  struct bolt_err *err)
+engine_rt_resolve(const char *name, const char *runroot, struct engine_rt *rt, struct bolt_err *err)
 {
     memset(rt, 0, sizeof(*rt));
     if (!name || !*name || strcmp(name, "nvbind") == 0) {
@@ -28,16 +27,18 @@ engine_rt_resolve(const char *name, const char *runroot, struct engine_rt *rt,
     }
     if (strchr(name, '/')) {
         if (access(name, X_OK) < 0)
-            return bolt_err_set(err, errno, "--runtime: cannot execute '%s' (expected nvbind, or "
-                                            "a runc-compatible runtime name in PATH or a path)",
+            return bolt_err_set(err, errno,
+                                "--runtime: cannot execute '%s' (expected nvbind, or "
+                                "a runc-compatible runtime name in PATH or a path)",
                                 name);
         rt->path = realpath(name, NULL);
         if (!rt->path)
             return bolt_err_set(err, errno, "--runtime: resolve '%s'", name);
     } else {
         const char *path = getenv("PATH");
-        cleanup_free char *copy = xstrdup(path && *path ? path : "/usr/local/sbin:/usr/local/bin:"
-                                                                 "/usr/sbin:/usr/bin:/sbin:/bin");
+        cleanup_free char *copy = xstrdup(path && *path ? path
+                                                        : "/usr/local/sbin:/usr/local/bin:"
+                                                          "/usr/sbin:/usr/bin:/sbin:/bin");
         char *save = NULL;
         for (char *d = strtok_r(copy, ":", &save); d && !rt->path; d = strtok_r(NULL, ":", &save)) {
             cleanup_free char *cand = xasprintf("%s/%s", d, name);
@@ -45,9 +46,10 @@ engine_rt_resolve(const char *name, const char *runroot, struct engine_rt *rt,
                 rt->path = steal_ptr(&cand);
         }
         if (!rt->path)
-            return bolt_err_set(err, 0, "--runtime: '%s' not found in PATH (expected nvbind, "
-                                             "or a runc-compatible runtime such as crun or runc, "
-                                             "or a path)",
+            return bolt_err_set(err, 0,
+                                "--runtime: '%s' not found in PATH (expected nvbind, "
+                                "or a runc-compatible runtime such as crun or runc, "
+                                "or a path)",
                                 name);
     }
     rt->external = true;

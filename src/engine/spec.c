@@ -152,8 +152,9 @@ build_mounts(struct bolt_oci_spec *spec, const struct bolt_run_opts *o, struct b
         if (colon)
             *colon = '\0';
         if (dst[0] != '/')
-            return bolt_err_set(err, 0, "--tmpfs: '%s' is not an absolute container path "
-                                        "(expected PATH[:OPTIONS], e.g. /run:size=64m)",
+            return bolt_err_set(err, 0,
+                                "--tmpfs: '%s' is not an absolute container path "
+                                "(expected PATH[:OPTIONS], e.g. /run:size=64m)",
                                 o->tmpfs[i]);
         bolt_strv_push(&opts, "nosuid");
         bolt_strv_push(&opts, "nodev");
@@ -177,13 +178,15 @@ build_memory(struct bolt_oci_resources *r, const struct bolt_run_opts *o, struct
     }
     if (o->memory_swap) {
         if (!r->has_memory_limit)
-            return bolt_err_set(err, 0, "--memory-swap: needs --memory as well (it is the total "
-                                        "of memory and swap)");
+            return bolt_err_set(err, 0,
+                                "--memory-swap: needs --memory as well (it is the total "
+                                "of memory and swap)");
         if (parse_size_flag("--memory-swap", o->memory_swap, &r->memory_swap, err) < 0)
             return -1;
         if (r->memory_swap >= 0 && r->memory_swap < r->memory_limit)
-            return bolt_err_set(err, 0, "--memory-swap: '%s' is smaller than --memory '%s' (it "
-                                        "is memory plus swap; use -1 for unlimited swap)",
+            return bolt_err_set(err, 0,
+                                "--memory-swap: '%s' is smaller than --memory '%s' (it "
+                                "is memory plus swap; use -1 for unlimited swap)",
                                 o->memory_swap, o->memory);
         r->has_memory_swap = true;
     }
@@ -200,8 +203,10 @@ parse_i64_flag(const char *flag, const char *v, int64_t min, int64_t max, int64_
     errno = 0;
     n = strtoll(v, &end, 10);
     if (errno || end == v || *end || n < min || n > max)
-        return bolt_err_set(err, 0, "%s: invalid value '%s' (expected an integer from %lld to "
-                                    "%lld)", flag, v, (long long)min, (long long)max);
+        return bolt_err_set(err, 0,
+                            "%s: invalid value '%s' (expected an integer from %lld to "
+                            "%lld)",
+                            flag, v, (long long)min, (long long)max);
     *out = n;
     return 0;
 }
@@ -365,8 +370,10 @@ bolt_engine_build_spec(const struct bolt_run_opts *o, const struct bolt_engine_i
     cleanup_free char *hostname = NULL;
 
     if (o->hostname && !engine_hostname_is_valid(o->hostname)) {
-        bolt_err_set(err, 0, "--hostname: invalid hostname '%s' (expected letters, digits, '-' "
-                             "and '.', at most 63 characters per label)", o->hostname);
+        bolt_err_set(err, 0,
+                     "--hostname: invalid hostname '%s' (expected letters, digits, '-' "
+                     "and '.', at most 63 characters per label)",
+                     o->hostname);
         goto fail;
     }
     hostname = o->hostname ? xstrdup(o->hostname) : engine_default_hostname(o, id);

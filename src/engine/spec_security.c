@@ -61,14 +61,14 @@ engine_tmpfs_opts(const char *s, char ***opts, struct bolt_err *err)
                                     o + 5);
             bolt_strv_push(opts, o);
         } else if (strcmp(o, "ro") == 0 || strcmp(o, "rw") == 0 || strcmp(o, "exec") == 0
-                   || strcmp(o, "noexec") == 0 || strcmp(o, "suid") == 0
-                   || strcmp(o, "nosuid") == 0 || strcmp(o, "dev") == 0
-                   || strcmp(o, "nodev") == 0 || strncmp(o, "uid=", 4) == 0
+                   || strcmp(o, "noexec") == 0 || strcmp(o, "suid") == 0 || strcmp(o, "nosuid") == 0
+                   || strcmp(o, "dev") == 0 || strcmp(o, "nodev") == 0 || strncmp(o, "uid=", 4) == 0
                    || strncmp(o, "gid=", 4) == 0 || strncmp(o, "nr_inodes=", 10) == 0) {
             bolt_strv_push(opts, o);
         } else {
-            return bolt_err_set(err, 0, "unknown tmpfs option '%s' (expected size=, mode=, uid=, "
-                                        "gid=, nr_inodes=, ro, rw, [no]exec, [no]suid, [no]dev)",
+            return bolt_err_set(err, 0,
+                                "unknown tmpfs option '%s' (expected size=, mode=, uid=, "
+                                "gid=, nr_inodes=, ro, rw, [no]exec, [no]suid, [no]dev)",
                                 o);
         }
     }
@@ -206,8 +206,9 @@ engine_resolve_user(struct bolt_oci_spec *spec, const char *user, char *const *l
         }
         (void)num;
     } else if (lookup_db(passwd, copy, &uid, &gid) < 0) {
-        return bolt_err_set(err, 0, "-u: unable to find user '%s': no matching entries in the "
-                                    "image's /etc/passwd (give a numeric UID[:GID] instead)",
+        return bolt_err_set(err, 0,
+                            "-u: unable to find user '%s': no matching entries in the "
+                            "image's /etc/passwd (give a numeric UID[:GID] instead)",
                             copy);
     }
     if (grp && *grp) {
@@ -216,8 +217,9 @@ engine_resolve_user(struct bolt_oci_spec *spec, const char *user, char *const *l
         } else {
             group = read_image_file(lowerdirs, "etc/group");
             if (lookup_db(group, grp, &gid, NULL) < 0)
-                return bolt_err_set(err, 0, "-u: unable to find group '%s': no matching entries "
-                                            "in the image's /etc/group",
+                return bolt_err_set(err, 0,
+                                    "-u: unable to find group '%s': no matching entries "
+                                    "in the image's /etc/group",
                                     grp);
         }
     }
@@ -303,13 +305,16 @@ build_caps(struct bolt_oci_spec *spec, const struct bolt_run_opts *o, struct bol
         for (size_t i = 0; lists[l] && lists[l][i]; i++) {
             cleanup_free char *canon = bolt_cap_canon(lists[l][i]);
             if (!canon)
-                return bolt_err_set(err, 0, "%s: unknown capability '%s' (expected a name such "
-                                            "as NET_ADMIN or CAP_SYS_TIME, or ALL)",
+                return bolt_err_set(err, 0,
+                                    "%s: unknown capability '%s' (expected a name such "
+                                    "as NET_ADMIN or CAP_SYS_TIME, or ALL)",
                                     flags[l], lists[l][i]);
             if (l == 1 && strcmp(canon, "ALL") != 0 && !cap_in_bounding(canon))
-                return bolt_err_set(err, 0, "--cap-add: %s is not in bolt's own capability "
-                                            "bounding set on this host, so no container can be "
-                                            "given it", canon);
+                return bolt_err_set(err, 0,
+                                    "--cap-add: %s is not in bolt's own capability "
+                                    "bounding set on this host, so no container can be "
+                                    "given it",
+                                    canon);
         }
     }
     spec->process.has_caps = true;
@@ -385,9 +390,10 @@ build_secopts(struct bolt_oci_spec *spec, const struct bolt_run_opts *o, bool *u
             *unconfined = true; /* the user's profile replaces the default */
             set_seccomp(spec, sc);
         } else {
-            return bolt_err_set(err, 0, "--security-opt: unknown option '%s' (expected "
-                                        "no-new-privileges[:true|false], seccomp=unconfined or "
-                                        "seccomp=FILE)",
+            return bolt_err_set(err, 0,
+                                "--security-opt: unknown option '%s' (expected "
+                                "no-new-privileges[:true|false], seccomp=unconfined or "
+                                "seccomp=FILE)",
                                 s);
         }
     }
@@ -487,11 +493,15 @@ engine_build_devices(struct bolt_oci_spec *spec, const struct bolt_run_opts *o,
             }
         }
         if (copy[0] != '/' || (ctr && ctr[0] != '/'))
-            return bolt_err_set(err, 0, "--device: invalid value '%s' (expected "
-                                        "HOST-PATH[:CONTAINER-PATH][:rwm])", o->devices[i]);
+            return bolt_err_set(err, 0,
+                                "--device: invalid value '%s' (expected "
+                                "HOST-PATH[:CONTAINER-PATH][:rwm])",
+                                o->devices[i]);
         if (perms && (!*perms || strspn(perms, "rwm") != strlen(perms) || strlen(perms) > 3))
-            return bolt_err_set(err, 0, "--device: invalid permissions '%s' in '%s' (expected "
-                                        "a subset of rwm)", perms, o->devices[i]);
+            return bolt_err_set(err, 0,
+                                "--device: invalid permissions '%s' in '%s' (expected "
+                                "a subset of rwm)",
+                                perms, o->devices[i]);
         if (add_host_device(spec, copy, ctr ? ctr : copy, perms ? perms : "rwm", err) < 0)
             return -1;
     }

@@ -177,7 +177,8 @@ check_command(struct sup *s, struct bolt_err *err)
         cleanup_free char *copy = NULL;
         char *save = NULL;
         path = bolt_oci_spec_getenv(s->spec, "PATH");
-        copy = xstrdup(path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        copy =
+            xstrdup(path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         for (char *d = strtok_r(copy, ":", &save); d && r; d = strtok_r(NULL, ":", &save)) {
             cleanup_free char *cand = xasprintf("%s/%s", d, cmd);
             int pr;
@@ -189,8 +190,9 @@ check_command(struct sup *s, struct bolt_err *err)
         }
     }
     if (r == ENOENT)
-        return bolt_err_set(err, ENOENT, "exec '%s': executable file not found in $PATH in the "
-                                         "container",
+        return bolt_err_set(err, ENOENT,
+                            "exec '%s': executable file not found in $PATH in the "
+                            "container",
                             cmd);
     if (r == EACCES)
         return bolt_err_set(err, EACCES, "exec '%s': permission denied (not an executable file)",
@@ -263,8 +265,8 @@ struct run_fds {
 static void
 run_fds_close(struct run_fds *f)
 {
-    int *all[] = {&f->out[0], &f->out[1], &f->errp[0], &f->errp[1], &f->in, &f->con_listen,
-                  &f->console};
+    int *all[] = {&f->out[0], &f->out[1],     &f->errp[0], &f->errp[1],
+                  &f->in,     &f->con_listen, &f->console};
 
     for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++) {
         if (*all[i] >= 0)
@@ -399,8 +401,8 @@ exec_monitor(struct sup *s, struct run_fds *f, int restarts, int64_t began)
     snprintf(a[5], sizeof(a[5]), "%d", restarts);
     snprintf(a[6], sizeof(a[6]), "%lld", (long long)began);
     {
-        char *argv[] = {mon, self, s->st->root, s->st->runroot, s->id, a[0], a[1], a[2], a[3],
-                        a[4], a[5], a[6], NULL};
+        char *argv[] = {mon,  self, s->st->root, s->st->runroot, s->id, a[0], a[1],
+                        a[2], a[3], a[4],        a[5],           a[6],  NULL};
         execv(mon, argv);
     }
     log_warn("exec the container monitor '%s': %s; supervising in-process", mon, strerror(errno));
@@ -671,8 +673,8 @@ supervise_finish(struct sup *s, const struct bolt_ctr_store *st, const char *id,
 }
 
 int
-bolt_engine_monitor_resume(const struct bolt_ctr_store *st, const char *id, int status,
-                           int lockfd, int restarts, int64_t began, struct bolt_err *err)
+bolt_engine_monitor_resume(const struct bolt_ctr_store *st, const char *id, int status, int lockfd,
+                           int restarts, int64_t began, struct bolt_err *err)
 {
     struct sup s;
 

@@ -57,8 +57,8 @@ int engine_remove_all(const struct bolt_ctr_store *st, const struct bolt_contain
                       struct bolt_err *err);
 
 /* bolt_engine_supervise with the run-specific knobs; -1 on a failed first start (*fail_code). */
-int bolt_engine_supervise_ex(const struct bolt_ctr_store *st, const char *id, enum bolt_attach attach,
-                             int report_fd, bool remove_on_fail, int lockfd, int *fail_code,
-                             struct bolt_err *err);
+int bolt_engine_supervise_ex(const struct bolt_ctr_store *st, const char *id,
+                             enum bolt_attach attach, int report_fd, bool remove_on_fail,
+                             int lockfd, int *fail_code, struct bolt_err *err);
 
 #endif

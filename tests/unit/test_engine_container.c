@@ -162,10 +162,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ids_are_hex_and_unique),
-        cmocka_unit_test(test_names),
-        cmocka_unit_test(test_restart_policy),
-        cmocka_unit_test(test_record_roundtrip),
+        cmocka_unit_test(test_ids_are_hex_and_unique), cmocka_unit_test(test_names),
+        cmocka_unit_test(test_restart_policy),         cmocka_unit_test(test_record_roundtrip),
         cmocka_unit_test(test_store_names_and_prefix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

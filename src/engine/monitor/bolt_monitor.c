@@ -176,8 +176,12 @@ main(int argc, char **argv)
     }
     snprintf(st, sizeof(st), "%d", status);
     {
-        char *args[] = {argv[1], (char *)"--root", argv[2], (char *)"--runroot", argv[3],
-                        (char *)"__monitor", argv[4], st, argv[9], argv[10], argv[11], NULL};
+        char *args[] = {argv[1],  (char *)"--root",
+                        argv[2],  (char *)"--runroot",
+                        argv[3],  (char *)"__monitor",
+                        argv[4],  st,
+                        argv[9],  argv[10],
+                        argv[11], NULL};
         execv(argv[1], args);
     }
     fprintf(stderr, "bolt-monitor: exec '%s': %s\n", argv[1], strerror(errno));
