@@ -364,6 +364,7 @@ save_state(struct rt_create *x, const char *id, const struct bolt_oci_spec *spec
     s.rootfs = x->rootfs;
     s.created = created;
     s.cgroup = cg;
+    s.has_poststart = rt_spec_has_hooks(spec, BOLT_OCI_HOOK_POSTSTART);
     s.has_poststop = rt_spec_has_hooks(spec, BOLT_OCI_HOOK_POSTSTOP);
     s.annotations = json_object();
     for (size_t i = 0; i < spec->n_annotations; i++)

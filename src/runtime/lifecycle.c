@@ -80,7 +80,7 @@ bolt_rt_start(const char *state_root, const char *id, struct bolt_err *err)
                             "container '%s': the init process did not take the start signal", id);
     }
     unlink(fifo);
-    if (rt_saved_status(dir, &s) != BOLT_RT_STOPPED) {
+    if (s.has_poststart && rt_saved_status(dir, &s) != BOLT_RT_STOPPED) {
         struct bolt_oci_spec *spec = NULL;
         struct bolt_err warn = {0};
         cleanup_free char *cfg = xasprintf("%s/config.json", dir);

@@ -99,7 +99,7 @@ struct rt_saved {
     char *rootfs;
     char *created;
     char *cgroup; /* cgroup path the container was created in */
-    bool has_poststop;
+    bool has_poststart, has_poststop;
     json_t *annotations; /* object */
 };
 

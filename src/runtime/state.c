@@ -172,6 +172,7 @@ rt_saved_write(const char *dir, const struct rt_saved *s, struct bolt_err *err)
     json_object_set_new(o, "rootfs", json_string(s->rootfs ? s->rootfs : ""));
     json_object_set_new(o, "created", json_string(s->created ? s->created : ""));
     json_object_set_new(o, "cgroup", json_string(s->cgroup ? s->cgroup : ""));
+    json_object_set_new(o, "hasPoststart", json_boolean(s->has_poststart));
     json_object_set_new(o, "hasPoststop", json_boolean(s->has_poststop));
     json_object_set(o, "annotations", s->annotations ? s->annotations : json_object());
     if (!s->annotations)
@@ -222,6 +223,7 @@ rt_saved_read(const char *root, const char *id, struct rt_saved *s, struct bolt_
         || bolt_json_get_str(o, "state", "rootfs", &s->rootfs, err) < 0
         || bolt_json_get_str(o, "state", "created", &s->created, err) < 0
         || bolt_json_get_str(o, "state", "cgroup", &s->cgroup, err) < 0
+        || bolt_json_get_bool(o, "state", "hasPoststart", &s->has_poststart, err) < 0
         || bolt_json_get_bool(o, "state", "hasPoststop", &s->has_poststop, err) < 0)
         r = -1;
     s->annotations = bolt_json_get_obj(o, "state", "annotations", &bad, err);

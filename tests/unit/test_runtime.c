@@ -58,7 +58,8 @@ test_exit_code_for(void **state)
 static void
 test_state_json(void **state)
 {
-    struct bolt_oci_annotation a[] = {{"k", "v"}, {"x", NULL}};
+    char k[] = "k", v[] = "v", x[] = "x";
+    struct bolt_oci_annotation a[] = {{k, v}, {x, NULL}};
     cleanup_free char *s = rt_state_json_build("c1", "created", 42, "/b", a, 2);
     json_t *o = json_loads(s, 0, NULL);
 
@@ -113,13 +114,15 @@ test_saved_roundtrip(void **state)
 
     (void)state;
     assert_int_equal(mkdir(dir, 0700), 0);
-    s.id = "c1";
+    char id[] = "c1", bundle[] = "/bundle", rootfs[] = "/bundle/rootfs";
+    char created[] = "2026-01-01T00:00:00Z", cgroup[] = "{}";
+    s.id = id;
     s.pid = getpid();
     s.pid_start = rt_pid_start(getpid(), NULL);
-    s.bundle = "/bundle";
-    s.rootfs = "/bundle/rootfs";
-    s.created = "2026-01-01T00:00:00Z";
-    s.cgroup = "{}";
+    s.bundle = bundle;
+    s.rootfs = rootfs;
+    s.created = created;
+    s.cgroup = cgroup;
     s.has_poststop = true;
     s.annotations = json_pack("{s:s}", "a", "b");
     assert_int_equal(rt_saved_write(dir, &s, &err), 0);
@@ -171,11 +174,13 @@ test_hooks(void **state)
     cleanup_free char *out = xasprintf("%s/stdin", root);
     cleanup_free char *cmd = xasprintf("cat > %s", out);
     cleanup_free char *back = NULL;
-    char *sh_args[] = {"sh", "-c", cmd, NULL};
-    char *sleep_args[] = {"sleep", "10", NULL};
-    struct bolt_oci_hook ok = {.path = "/bin/sh", .args = sh_args};
-    struct bolt_oci_hook bad = {.path = "/bin/false"};
-    struct bolt_oci_hook slow = {.path = "/bin/sleep", .args = sleep_args, .has_timeout = true,
+    char sh[] = "/bin/sh", sh0[] = "sh", dash_c[] = "-c", fls[] = "/bin/false";
+    char slp[] = "/bin/sleep", slp0[] = "sleep", ten[] = "10";
+    char *sh_args[] = {sh0, dash_c, cmd, NULL};
+    char *sleep_args[] = {slp0, ten, NULL};
+    struct bolt_oci_hook ok = {.path = sh, .args = sh_args};
+    struct bolt_oci_hook bad = {.path = fls};
+    struct bolt_oci_hook slow = {.path = slp, .args = sleep_args, .has_timeout = true,
                                  .timeout = 1};
     struct bolt_oci_spec spec;
     struct bolt_err err = {0};
