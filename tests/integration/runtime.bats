@@ -46,8 +46,15 @@ teardown() {
     [ -n "$inside" ]
     [ "$inside" != "$host" ]
   done
-  # not asked for: the user namespace stays the host's
-  [ "$(echo "$output" | awk '$1 == "user" {print $2}')" = "$(stat -L -c %i /proc/self/ns/user)" ]
+  # not asked for: the user, cgroup and time namespaces stay the host's
+  for ns in user cgroup time; do
+    [ "$(echo "$output" | awk -v n=$ns '$1 == n {print $2}')" = "$(stat -L -c %i /proc/self/ns/$ns)" ]
+  done
+  cfg '.linux.namespaces += [{"type": "cgroup"}, {"type": "time"}]'
+  run nvb run "$CID"
+  for ns in cgroup time; do
+    [ "$(echo "$output" | awk -v n=$ns '$1 == n {print $2}')" != "$(stat -L -c %i /proc/self/ns/$ns)" ]
+  done
   args /init cat /proc/self/stat
   run nvb run "$CID"
   [ "${output%% *}" = "1" ]
