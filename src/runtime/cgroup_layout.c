@@ -451,7 +451,8 @@ int
 cgroup_write(const char *dir, const char *file, const char *val, struct bolt_err *err)
 {
     cleanup_free char *p = xasprintf("%s/%s", dir, file);
-    cleanup_close int fd = open(p, O_WRONLY | O_CLOEXEC);
+    /* O_TRUNC as a shell's "echo >" does: cgroupfs ignores it, plain files (tests) need it. */
+    cleanup_close int fd = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC);
     size_t len = strlen(val);
     ssize_t w;
 

@@ -7,12 +7,17 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/bpf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "runtime/cgroup.h"
 #include "runtime/cgroup_internal.h"
+#include "util/fs.h"
 #include "util/mem.h"
 
 /* This machine: v1 controllers each on their own hierarchy, cgroup2 with hugetlb only. */
@@ -480,6 +485,188 @@ test_io_stats(void **state)
     assert_int_equal(st.io_write_bytes, 207);
 }
 
+/*
+ * Limits are written to the right files with the right values: a fake cgroup tree of
+ * plain files (the kernel's own files cannot be made on a tmpfs), one directory per
+ * hierarchy, and a handle pointing at it.
+ */
+static char *
+fake_tree(const char *const *files)
+{
+    char *dir = xstrdup("/tmp/bolt-unit-cgroup-XXXXXX");
+
+    assert_non_null(mkdtemp(dir));
+    for (size_t i = 0; files[i]; i++) {
+        char *p = xasprintf("%s/%s", dir, files[i]);
+        int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        assert_true(fd >= 0);
+        if (strcmp(files[i], "cgroup.controllers") == 0)
+            assert_int_equal(write(fd, "cpu memory pids io cpuset hugetlb\n", 34), 34);
+        close(fd);
+        free(p);
+    }
+    return dir;
+}
+
+static void
+expect_file(const char *dir, const char *file, const char *want)
+{
+    char *p = xasprintf("%s/%s", dir, file);
+    char *got = bolt_read_file(p, NULL, NULL);
+
+    assert_non_null(got);
+    if (strcmp(got, want) != 0)
+        fail_msg("%s: got '%s', want '%s'", file, got, want);
+    free(got);
+    free(p);
+}
+
+static struct bolt_cgroup *
+fake_handle(bool v2, char **dirs, size_t n, const char *const *ctls)
+{
+    struct bolt_cgroup *cg = xzalloc(sizeof(*cg));
+
+    cg->layout = xzalloc(sizeof(*cg->layout));
+    cg->layout->mode = v2 ? BOLT_CGROUP_V2 : BOLT_CGROUP_V1;
+    cg->layout->n_hiers = n;
+    cg->layout->hiers = xcalloc(n, sizeof(*cg->layout->hiers));
+    cg->dirs = xcalloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++) {
+        cg->layout->hiers[i].v2 = v2;
+        cg->layout->hiers[i].mount = xstrdup(dirs[i]);
+        cg->layout->hiers[i].root = xstrdup("/");
+        if (v2) {
+            for (size_t j = 0; ctls[j]; j++)
+                bolt_strv_push(&cg->layout->hiers[i].controllers, ctls[j]);
+        } else {
+            bolt_strv_push(&cg->layout->hiers[i].controllers, ctls[i]);
+        }
+        cg->dirs[i] = xstrdup(dirs[i]);
+    }
+    cg->path = xstrdup("/fake");
+    return cg;
+}
+
+static struct bolt_oci_resources
+sample_resources(void)
+{
+    static struct bolt_oci_hugepage_limit huge = {.page_size = (char *)"2MB", .limit = 4194304};
+
+    return (struct bolt_oci_resources){
+        .has_memory_limit = true,
+        .memory_limit = 100 << 20,
+        .has_memory_swap = true,
+        .memory_swap = 150 << 20,
+        .has_memory_reservation = true,
+        .memory_reservation = 50 << 20,
+        .has_cpu_shares = true,
+        .cpu_shares = 1024,
+        .has_cpu_quota = true,
+        .cpu_quota = 50000,
+        .has_cpu_period = true,
+        .cpu_period = 100000,
+        .cpu_cpus = (char *)"0-1",
+        .cpu_mems = (char *)"0",
+        .has_pids_limit = true,
+        .pids_limit = 42,
+        .hugepage_limits = &huge,
+        .n_hugepage_limits = 1,
+        .has_blkio_weight = true,
+        .blkio_weight = 500,
+    };
+}
+
+static void
+test_limits_v2_files(void **state)
+{
+    static const char *const files[] = {"cgroup.controllers", "memory.max",  "memory.swap.max",
+                                        "memory.low",         "cpu.weight",  "cpu.max",
+                                        "cpuset.cpus",        "cpuset.mems", "pids.max",
+                                        "hugetlb.2MB.max",    "io.weight",   NULL};
+    static const char *const ctls[] = {"cpu", "memory", "pids", "io", "cpuset", "hugetlb", NULL};
+    char *dir = fake_tree(files);
+    struct bolt_cgroup *cg = fake_handle(true, &dir, 1, ctls);
+    struct bolt_oci_resources r = sample_resources();
+    struct bolt_err err = {0};
+
+    (void)state;
+    if (cgroup_apply_resources(cg, &r, &err) < 0)
+        fail_msg("%s", err.msg);
+    expect_file(dir, "memory.max", "104857600");
+    expect_file(dir, "memory.swap.max", "52428800"); /* OCI swap counts memory too */
+    expect_file(dir, "memory.low", "52428800");
+    expect_file(dir, "cpu.weight", "39");
+    expect_file(dir, "cpu.max", "50000 100000");
+    expect_file(dir, "cpuset.cpus", "0-1");
+    expect_file(dir, "pids.max", "42");
+    expect_file(dir, "hugetlb.2MB.max", "4194304");
+    expect_file(dir, "io.weight", "4950");
+    /* quota -1 and pids 0 mean unlimited */
+    r = (struct bolt_oci_resources){
+        .has_cpu_quota = true, .cpu_quota = -1, .has_pids_limit = true, .pids_limit = 0};
+    assert_int_equal(cgroup_apply_resources(cg, &r, &err), 0);
+    expect_file(dir, "cpu.max", "max 100000");
+    expect_file(dir, "pids.max", "max");
+    /* a page size the host does not have */
+    r = sample_resources();
+    r.hugepage_limits[0].page_size = (char *)"1GB";
+    assert_int_equal(cgroup_apply_resources(cg, &r, &err), -1);
+    assert_non_null(strstr(err.msg, "pageSize '1GB': no such huge page size on this host "
+                                    "(have: 2MB)"));
+    r.hugepage_limits[0].page_size = (char *)"2MB";
+    bolt_cgroup_free(cg);
+    bolt_rm_rf(dir, NULL);
+    free(dir);
+}
+
+static void
+test_limits_v1_files(void **state)
+{
+    static const char *const mem[] = {"memory.limit_in_bytes",      "memory.memsw.limit_in_bytes",
+                                      "memory.soft_limit_in_bytes", "memory.swappiness",
+                                      "memory.oom_control",         NULL};
+    static const char *const cpu[] = {"cpu.shares", "cpu.cfs_period_us", "cpu.cfs_quota_us", NULL};
+    static const char *const cpuset[] = {"cpuset.cpus", "cpuset.mems", NULL};
+    static const char *const pids[] = {"pids.max", NULL};
+    static const char *const blkio[] = {"blkio.bfq.weight", NULL};
+    static const char *const ctls[] = {"memory", "cpu", "cpuset", "pids", "blkio"};
+    char *dirs[5] = {fake_tree(mem), fake_tree(cpu), fake_tree(cpuset), fake_tree(pids),
+                     fake_tree(blkio)};
+    struct bolt_cgroup *cg = fake_handle(false, dirs, 5, ctls);
+    struct bolt_oci_resources r = sample_resources();
+    struct bolt_err err = {0};
+
+    (void)state;
+    r.n_hugepage_limits = 0;
+    r.has_memory_swappiness = true;
+    r.memory_swappiness = 10;
+    r.disable_oom_killer = true;
+    if (cgroup_apply_resources(cg, &r, &err) < 0)
+        fail_msg("%s", err.msg);
+    expect_file(dirs[0], "memory.limit_in_bytes", "104857600");
+    expect_file(dirs[0], "memory.memsw.limit_in_bytes", "157286400");
+    expect_file(dirs[0], "memory.soft_limit_in_bytes", "52428800");
+    expect_file(dirs[0], "memory.swappiness", "10");
+    expect_file(dirs[0], "memory.oom_control", "1");
+    expect_file(dirs[1], "cpu.shares", "1024");
+    expect_file(dirs[1], "cpu.cfs_period_us", "100000");
+    expect_file(dirs[1], "cpu.cfs_quota_us", "50000");
+    expect_file(dirs[2], "cpuset.mems", "0");
+    expect_file(dirs[3], "pids.max", "42");
+    expect_file(dirs[4], "blkio.bfq.weight", "500"); /* blkio.weight absent: the bfq file */
+    /* hugetlb is not in this layout: the error names the limit and the layout */
+    r = sample_resources();
+    assert_int_equal(cgroup_apply_resources(cg, &r, &err), -1);
+    assert_non_null(strstr(err.msg, "linux.resources.hugepageLimits: this host has no "
+                                    "'hugetlb' cgroup controller (layout v1: memory cpu "
+                                    "cpuset pids blkio)"));
+    bolt_cgroup_free(cg);
+    for (size_t i = 0; i < 5; i++) {
+        bolt_rm_rf(dirs[i], NULL);
+        free(dirs[i]);
+    }
+}
+
 int
 main(void)
 {
@@ -496,6 +683,8 @@ main(void)
         cmocka_unit_test(test_state_bad),
         cmocka_unit_test(test_proc_path),
         cmocka_unit_test(test_io_stats),
+        cmocka_unit_test(test_limits_v2_files),
+        cmocka_unit_test(test_limits_v1_files),
     };
 
     return cmocka_run_group_tests_name("cgroup", tests, NULL, NULL);
