@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -59,6 +60,60 @@ manifest_digest_of(struct bolt_store *st, const char *id, char **out, struct bol
     return 0;
 }
 
+/* Missing layers are unpacked by two threads (the machine's cores), like during a pull. */
+struct repair {
+    struct bolt_store *st;
+    const struct bolt_manifest *m;
+    char **diff_ids;
+    size_t n, next;
+    pthread_mutex_t mu;
+    bool failed;
+    struct bolt_err err;
+};
+
+static void *
+repair_worker(void *arg)
+{
+    struct repair *r = arg;
+
+    for (;;) {
+        struct bolt_err e = {0};
+        size_t i;
+        pthread_mutex_lock(&r->mu);
+        i = r->failed ? r->n : r->next++;
+        pthread_mutex_unlock(&r->mu);
+        if (i >= r->n)
+            return NULL;
+        if (bolt_store_has_layer(r->st, r->diff_ids[i])
+            || bolt_store_unpack_layer(r->st, r->m->layers[i].digest, r->diff_ids[i], &e) == 0)
+            continue;
+        pthread_mutex_lock(&r->mu);
+        if (!r->failed)
+            r->err = e;
+        r->failed = true;
+        pthread_mutex_unlock(&r->mu);
+    }
+}
+
+static int
+repair_layers(struct bolt_store *st, const struct bolt_manifest *m, char **diff_ids, size_t n,
+              struct bolt_err *err)
+{
+    struct repair r = {.st = st, .m = m, .diff_ids = diff_ids, .n = n};
+    pthread_t th;
+    bool threaded;
+
+    pthread_mutex_init(&r.mu, NULL);
+    threaded = n > 1 && pthread_create(&th, NULL, repair_worker, &r) == 0;
+    repair_worker(&r);
+    if (threaded)
+        pthread_join(th, NULL);
+    pthread_mutex_destroy(&r.mu);
+    if (r.failed && err)
+        *err = r.err;
+    return r.failed ? -1 : 0;
+}
+
 static int
 load_layers(struct bolt_store *st, struct bolt_image *img, struct bolt_err *err)
 {
@@ -66,6 +121,7 @@ load_layers(struct bolt_store *st, struct bolt_image *img, struct bolt_err *err)
     cleanup_free char *buf = NULL;
     size_t len = 0;
     size_t n = img->config.n_diff_ids;
+    bool missing = false;
 
     buf = bolt_store_read_blob(st, img->manifest_digest, &len, err);
     if (buf == NULL || bolt_manifest_parse(buf, len, NULL, "manifest", &m, err) < 0)
@@ -75,16 +131,15 @@ load_layers(struct bolt_store *st, struct bolt_image *img, struct bolt_err *err)
         return bolt_err_set(err, 0, "image %s: manifest has %zu layers but the config has %zu "
                                     "diff_ids (the image is corrupt)", img->id, m.n_layers, n);
     }
-    img->lowerdirs = xcalloc(n + 1, sizeof(char *));
-    for (size_t i = 0; i < n; i++) {
-        const char *diffid = img->config.diff_ids[i];
-        if (!bolt_store_has_layer(st, diffid)
-            && bolt_store_unpack_layer(st, m.layers[i].digest, diffid, err) < 0) {
-            bolt_manifest_fini(&m);
-            return bolt_err_wrap(err, "image %s", img->name ? img->name : img->id);
-        }
-        img->lowerdirs[n - 1 - i] = bolt_store_layer_path(st, diffid);
+    for (size_t i = 0; i < n; i++)
+        missing = missing || !bolt_store_has_layer(st, img->config.diff_ids[i]);
+    if (missing && repair_layers(st, &m, img->config.diff_ids, n, err) < 0) {
+        bolt_manifest_fini(&m);
+        return bolt_err_wrap(err, "image %s", img->name ? img->name : img->id);
     }
+    img->lowerdirs = xcalloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        img->lowerdirs[n - 1 - i] = bolt_store_layer_path(st, img->config.diff_ids[i]);
     img->n_lowerdirs = n;
     bolt_manifest_fini(&m);
     return 0;
