@@ -16,21 +16,21 @@
 static void
 put_json_string(FILE *out, const char *s, size_t len)
 {
-    fputc('"', out);
+    putc_unlocked('"', out);
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '"' || c == '\\')
             fprintf(out, "\\%c", c);
         else if (c == '\n')
-            fputs("\\n", out);
+            fputs_unlocked("\\n", out);
         else if (c == '\t')
-            fputs("\\t", out);
+            fputs_unlocked("\\t", out);
         else if (c < 0x20 || c == 0x7F)
             fprintf(out, "\\u%04x", c);
         else
-            fputc(c, out);
+            putc_unlocked(c, out);
     }
-    fputc('"', out);
+    putc_unlocked('"', out);
 }
 
 static void
@@ -38,7 +38,7 @@ put_tagged(FILE *out, const char *type, const char *value)
 {
     fprintf(out, "{\"type\":\"%s\",\"value\":", type);
     put_json_string(out, value, strlen(value));
-    fputc('}', out);
+    putc_unlocked('}', out);
 }
 
 static void
@@ -48,29 +48,29 @@ put_value(FILE *out, const struct bolt_toml_value *v)
 
     switch (v->type) {
     case BOLT_TOML_TABLE:
-        fputc('{', out);
+        putc_unlocked('{', out);
         for (size_t i = 0; i < v->u.table.n; i++) {
             if (i)
-                fputc(',', out);
+                putc_unlocked(',', out);
             put_json_string(out, v->u.table.items[i].key, v->u.table.items[i].key_len);
-            fputc(':', out);
+            putc_unlocked(':', out);
             put_value(out, v->u.table.items[i].value);
         }
-        fputc('}', out);
+        putc_unlocked('}', out);
         break;
     case BOLT_TOML_ARRAY:
-        fputc('[', out);
+        putc_unlocked('[', out);
         for (size_t i = 0; i < v->u.array.n; i++) {
             if (i)
-                fputc(',', out);
+                putc_unlocked(',', out);
             put_value(out, v->u.array.items[i]);
         }
-        fputc(']', out);
+        putc_unlocked(']', out);
         break;
     case BOLT_TOML_STRING:
-        fputs("{\"type\":\"string\",\"value\":", out);
+        fputs_unlocked("{\"type\":\"string\",\"value\":", out);
         put_json_string(out, v->u.str.ptr, v->u.str.len);
-        fputc('}', out);
+        putc_unlocked('}', out);
         break;
     case BOLT_TOML_INTEGER:
         snprintf(buf, sizeof(buf), "%lld", (long long)v->u.integer);
@@ -120,7 +120,7 @@ main(void)
         return 1;
     }
     put_value(stdout, root);
-    fputc('\n', stdout);
+    putc_unlocked('\n', stdout);
     bolt_toml_free(root);
     return fflush(stdout) == 0 ? 0 : 2;
 }
