@@ -257,8 +257,9 @@ add_dir_files(struct bolt_nv_plan *plan, const char *dir, const char *prefix, co
     }
 }
 
+/* Programs, vdpau, firmware: the files next to the libraries that the cache does not list. */
 static void
-other_files(struct bolt_nv_plan *plan, int rootfd, const char *root_real)
+program_files(struct bolt_nv_plan *plan)
 {
     static const char *const bindirs[] = {"/usr/bin", "/usr/sbin", "/bin", "/sbin"};
     const char *v = plan->driver_version;
@@ -285,34 +286,40 @@ other_files(struct bolt_nv_plan *plan, int rootfd, const char *root_real)
         add_dir_files(plan, fw, "gsp", ".bin", BOLT_NV_CAP_ALL, BOLT_NV_FILE_FIRMWARE);
         add_dir_files(plan, fw2, "gsp", ".bin", BOLT_NV_CAP_ALL, BOLT_NV_FILE_FIRMWARE);
     }
+}
+
+/* ICD/vendor JSON, X configuration and modules, application profiles. */
+static void
+config_files(struct bolt_nv_plan *plan)
+{
+    static const char *const egl_suffixes[] = {"_nvidia_wayland.json", "_nvidia_wayland2.json",
+                                               "_nvidia_gbm.json", "_nvidia_xcb.json",
+                                               "_nvidia_xlib.json"};
+    static const char *const xdirs[] = {"/usr/lib/xorg/modules", "/usr/lib64/xorg/modules"};
+    cleanup_free char *prof = xasprintf("/usr/share/nvidia/nvidia-application-profiles-%s-rc",
+                                        plan->driver_version);
+
     for (size_t i = 0; i < sizeof(configs) / sizeof(configs[0]); i++)
         if (is_kind(plan->driver_root, configs[i].path, S_IFREG))
             add_file(plan, configs[i].path, NULL, configs[i].caps, BOLT_NV_FILE_CONFIG);
-    add_dir_files(plan, "/usr/share/egl/egl_external_platform.d", "", "_nvidia_wayland.json",
-                  BOLT_NV_CAP_GRAPHICS, BOLT_NV_FILE_CONFIG);
-    add_dir_files(plan, "/usr/share/egl/egl_external_platform.d", "", "_nvidia_wayland2.json",
-                  BOLT_NV_CAP_GRAPHICS, BOLT_NV_FILE_CONFIG);
-    add_dir_files(plan, "/usr/share/egl/egl_external_platform.d", "", "_nvidia_gbm.json",
-                  BOLT_NV_CAP_GRAPHICS, BOLT_NV_FILE_CONFIG);
-    add_dir_files(plan, "/usr/share/egl/egl_external_platform.d", "", "_nvidia_xcb.json",
-                  BOLT_NV_CAP_GRAPHICS, BOLT_NV_FILE_CONFIG);
-    add_dir_files(plan, "/usr/share/egl/egl_external_platform.d", "", "_nvidia_xlib.json",
-                  BOLT_NV_CAP_GRAPHICS, BOLT_NV_FILE_CONFIG);
-    {
-        cleanup_free char *prof = xasprintf("/usr/share/nvidia/nvidia-application-profiles-%s-rc", v);
-        if (is_kind(plan->driver_root, prof, S_IFREG))
-            add_file(plan, prof, NULL, BOLT_NV_CAP_GRAPHICS, BOLT_NV_FILE_CONFIG);
+    for (size_t i = 0; i < sizeof(egl_suffixes) / sizeof(egl_suffixes[0]); i++)
+        add_dir_files(plan, "/usr/share/egl/egl_external_platform.d", "", egl_suffixes[i],
+                      BOLT_NV_CAP_GRAPHICS, BOLT_NV_FILE_CONFIG);
+    if (is_kind(plan->driver_root, prof, S_IFREG))
+        add_file(plan, prof, NULL, BOLT_NV_CAP_GRAPHICS, BOLT_NV_FILE_CONFIG);
+    for (size_t k = 0; k < sizeof(xdirs) / sizeof(xdirs[0]); k++) {
+        cleanup_free char *drv = xasprintf("%s/drivers", xdirs[k]);
+        cleanup_free char *ext = xasprintf("%s/extensions", xdirs[k]);
+        add_dir_files(plan, drv, "nvidia_drv.so", NULL, BOLT_NV_CAP_DISPLAY, BOLT_NV_FILE_LIB);
+        add_dir_files(plan, ext, "libglxserver_nvidia.so.", plan->driver_version,
+                      BOLT_NV_CAP_DISPLAY, BOLT_NV_FILE_LIB);
     }
-    {
-        static const char *const xdirs[] = {"/usr/lib/xorg/modules", "/usr/lib64/xorg/modules"};
-        for (size_t k = 0; k < 2; k++) {
-            cleanup_free char *drv = xasprintf("%s/drivers", xdirs[k]);
-            cleanup_free char *ext = xasprintf("%s/extensions", xdirs[k]);
-            add_dir_files(plan, drv, "nvidia_drv.so", NULL, BOLT_NV_CAP_DISPLAY, BOLT_NV_FILE_LIB);
-            add_dir_files(plan, ext, "libglxserver_nvidia.so.", v, BOLT_NV_CAP_DISPLAY,
-                          BOLT_NV_FILE_LIB);
-        }
-    }
+}
+
+/* IPC endpoints and the DLSS DLLs. */
+static void
+other_files(struct bolt_nv_plan *plan, int rootfd, const char *root_real)
+{
     for (size_t i = 0; i < sizeof(ipcs) / sizeof(ipcs[0]); i++)
         if (is_kind(plan->driver_root, ipcs[i].path, ipcs[i].dir ? S_IFDIR : S_IFSOCK))
             add_file(plan, ipcs[i].path, NULL, ipcs[i].caps, BOLT_NV_FILE_IPC);
@@ -380,6 +387,8 @@ bolt_nv_discover_files(struct bolt_nv_plan *plan, struct bolt_err *err)
                                 "ld.so.cache: driver libraries are missing (reinstall the driver "
                                 "user-space, or run ldconfig)", plan->driver_version,
                           plan->driver_version);
+    program_files(plan);
+    config_files(plan);
     other_files(plan, rootfd, root_real);
     return 0;
 }
