@@ -39,6 +39,9 @@ enum {
     OPT_STOP_TIMEOUT,
     OPT_RUNTIME,
     OPT_GPU,
+    OPT_GPUS,
+    OPT_GPU_ISO,
+    OPT_GPU_MEM,
 };
 
 static const struct option run_opts[] = {
@@ -77,7 +80,9 @@ static const struct option run_opts[] = {
     {"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
     {"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
     {"runtime", required_argument, NULL, OPT_RUNTIME},
-    {"gpus", required_argument, NULL, OPT_GPU},
+    {"gpus", required_argument, NULL, OPT_GPUS},
+    {"gpu-isolation", required_argument, NULL, OPT_GPU_ISO},
+    {"gpu-memory", required_argument, NULL, OPT_GPU_MEM},
     {"gpu", required_argument, NULL, OPT_GPU},
     {"help", no_argument, NULL, 'H'},
     {NULL, 0, NULL, 0},
@@ -123,7 +128,12 @@ run_usage(FILE *out, const char *verb)
             "  --stop-signal SIG         signal for bolt stop (default SIGTERM)\n"
             "  --stop-timeout N          seconds bolt stop waits (default 10)\n"
             "  --runtime NAME|PATH       nvbind (built in, default), crun, runc or a path\n"
-            "  --gpus LIST               GPUs to inject (all, 0,1, UUIDs)\n",
+            "  --gpu SEL                 GPUs: all, none, 0, 0,2, GPU-<uuid>, MIG-<uuid>, 0:1\n"
+            "  --gpus SEL                docker syntax: all, N, count=N, '\"device=0,1\"',\n"
+            "                            capabilities=compute,utility\n"
+            "  --gpu-isolation MODE      exclusive or shared (default) lease of the GPUs\n"
+            "  --gpu-memory SIZE         stop the container past SIZE of GPU memory (e.g. 8GB)\n"
+            "  --device VENDOR/CLASS=NAME  a CDI device (e.g. nvidia.com/gpu=0)\n",
             verb,
             strcmp(verb, "run") == 0 ? "Create a container from IMAGE and run COMMAND in it."
                                      : "Create a container from IMAGE without starting it.");
@@ -272,6 +282,15 @@ parse_run_flag(int c, struct bolt_run_opts *o)
     case OPT_GPU:
         bolt_strv_push(&o->gpus, optarg);
         break;
+    case OPT_GPUS:
+    case OPT_GPU_ISO:
+    case OPT_GPU_MEM: {
+        /* tagged for bolt_nv_engine_edits (and shown as given in `bolt ps`) */
+        const char *tag = c == OPT_GPUS ? "gpus" : c == OPT_GPU_ISO ? "isolation" : "memory";
+        cleanup_free char *v = xasprintf("%s=%s", tag, optarg);
+        bolt_strv_push(&o->gpus, v);
+        break;
+    }
     default:
         return -1;
     }

@@ -14,6 +14,7 @@
 
 #include "engine/spec_internal.h"
 #include "runtime/seccomp.h"
+#include "nvbind/inject.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/mem.h"
@@ -328,13 +329,8 @@ int
 bolt_engine_apply_edits(struct bolt_oci_spec *spec, const struct bolt_run_opts *o,
                         struct bolt_err *err)
 {
-    (void)spec;
-    /* GPU injection (issue 5) plugs in here: o->gpus -> device nodes, mounts, env, rules. */
-    if (o->gpus && o->gpus[0])
-        return bolt_err_set(err, ENOTSUP,
-                            "--gpu '%s': GPU injection is not available in this build of bolt",
-                            o->gpus[0]);
-    return 0;
+    /* GPUs (--gpu/--gpus/--gpu-isolation/--gpu-memory) and CDI --device: nvbind's edits */
+    return bolt_nv_engine_edits(spec, o->gpus, o->devices, err);
 }
 
 static int

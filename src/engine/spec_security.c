@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "runtime/seccomp.h"
+#include "nvbind/cdi.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/mem.h"
@@ -479,6 +480,8 @@ engine_build_devices(struct bolt_oci_spec *spec, const struct bolt_run_opts *o,
     if (o->privileged && privileged_devices(spec, err) < 0)
         return -1;
     for (size_t i = 0; o->devices && o->devices[i]; i++) {
+        if (bolt_cdi_is_qualified_name(o->devices[i]))
+            continue; /* a CDI device (VENDOR/CLASS=NAME): applied by bolt_engine_apply_edits */
         cleanup_free char *copy = xstrdup(o->devices[i]);
         char *ctr = strchr(copy, ':');
         char *perms = NULL;

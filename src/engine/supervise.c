@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "image/image.h"
+#include "nvbind/inject.h"
 #include "util/fs.h"
 #include "util/lock.h"
 #include "util/log.h"
@@ -302,8 +303,14 @@ start_container(struct sup *s, struct run_fds *f, struct bolt_rt_proc *proc, str
         stdio[1] = f->out[1];
         stdio[2] = f->errp[1];
     }
+    if (bolt_nv_engine_start(s->spec, s->st->runroot, s->id, NULL, err) < 0)
+        return -1;
     if (engine_rt_start(&s->rt, s->id, s->spec, s->dir, stdio, f->con_path, proc, err) < 0)
         return -1;
+    if (bolt_nv_engine_started(s->spec, s->st->root, s->st->runroot, s->id, proc->pid, err) < 0) {
+        engine_rt_kill(&s->rt, s->id, SIGKILL, true, NULL);
+        return -1;
+    }
     if (s->tty) {
         f->console = sup_recv_console(f->con_listen, err);
         if (f->console < 0) {

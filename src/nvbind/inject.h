@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "nvbind/cdi.h"
 #include "nvbind/config.h"
@@ -124,12 +125,40 @@ int bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_
 
 /*
  * The OCI runtime's entry (`nvbind create/run`): apply the CDI devices named by
- * "cdi.k8s.io/*" annotations (the device plugins' channel), then inject when the bundle's
+ * "cdi.k8s.io/..." annotations (the device plugins' channel), then inject when the bundle's
  * process env has NVIDIA_VISIBLE_DEVICES (not void). state_root holds the plan cache and the driver bundle;
  * root.path is relative to bundle_dir.
  */
 int bolt_nv_inject_oci(struct bolt_oci_spec *spec, const char *bundle_dir, const char *state_root,
                        struct bolt_err *err);
+
+/* ---- bolt run (inject_engine.c) ---- */
+
+/*
+ * At create: gpus holds the run options as the CLI collected them: plain entries are --gpu
+ * values (joined with ','), "gpus=V" is docker's --gpus, "isolation=exclusive|shared" and
+ * "memory=SIZE" the other flags. They become NVIDIA_VISIBLE_DEVICES /
+ * NVIDIA_DRIVER_CAPABILITIES and io.bolt.gpu.* annotations; devices entries that are CDI
+ * names (VENDOR/CLASS=NAME) are applied from the spec dirs. Errors name the flag.
+ */
+int bolt_nv_engine_edits(struct bolt_oci_spec *spec, char *const *gpus, char *const *devices,
+                         struct bolt_err *err);
+
+/*
+ * At every start, in the supervisor: inject from the spec's env (no-op without
+ * NVIDIA_VISIBLE_DEVICES) and take the GPU leases (exclusive/shared) that this process keeps
+ * open for the container's life. Annotates io.bolt.gpu.injected with the GPU indexes.
+ */
+int bolt_nv_engine_start(struct bolt_oci_spec *spec, const char *runroot, const char *id,
+                         const char *name, struct bolt_err *err);
+
+/*
+ * After the start: with --gpu-memory, a child process polls NVML twice a second for the
+ * GPU memory used by processes in the container's pid namespace; past the limit it kills the
+ * container and records "stopped by bolt: GPU memory limit exceeded ..." as its error.
+ */
+int bolt_nv_engine_started(const struct bolt_oci_spec *spec, const char *root,
+                           const char *runroot, const char *id, pid_t pid, struct bolt_err *err);
 
 /* ---- CDI specs (cdi_nvidia.c) ---- */
 
