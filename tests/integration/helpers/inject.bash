@@ -170,3 +170,26 @@ inj_containerd_stop() {
     umount -l "$m" 2>/dev/null || true
   done
 }
+
+# ---- bolt run ----
+
+# inj_bolt_setup: private bolt root/runroot with the probe image as localhost/probe.
+inj_bolt_setup() {
+  [ -x "$BOLT" ] || { echo "bolt not built: $BOLT" >&2; return 1; }
+  ROOT=$TMP/root
+  RUNROOT=$TMP/run
+  tar -C "$INJ_FIX/probe" -cf "$TMP/probe.tar" .
+  "$BOLT" --root "$ROOT" --runroot "$RUNROOT" import "$TMP/probe.tar" localhost/probe >/dev/null
+}
+
+bb() {
+  "$BOLT" --root "$ROOT" --runroot "$RUNROOT" "$@"
+}
+
+inj_bolt_teardown() {
+  [ -n "${ROOT:-}" ] || return 0
+  local ids
+  ids=$(bb ps -aq --no-trunc 2>/dev/null || true)
+  [ -n "$ids" ] && bb rm -f $ids >/dev/null 2>&1
+  return 0
+}

@@ -1,0 +1,151 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# `bolt run` with GPUs: --gpu, docker's --gpus, requirements, --gpu-isolation leases,
+# --gpu-memory (the mock NVML reports usage for the container's pid), CDI --device.
+
+load helpers/inject
+
+setup_file() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  export INJ_FIX=$(mktemp -d /tmp/bolt-runbolt-fix.XXXXXX)
+  inj_fixtures "$INJ_FIX" debian-2gpu-proprietary
+}
+
+teardown_file() {
+  [ -n "${INJ_FIX:-}" ] && rm -rf "$INJ_FIX"
+}
+
+setup() {
+  inj_setup
+  # a private copy: the memory test edits the mock NVML's state
+  cp -a "$INJ_FIX/debian-2gpu-proprietary" "$TMP/drv"
+  inj_use "$TMP/drv"
+  inj_bolt_setup
+}
+
+teardown() {
+  inj_bolt_teardown
+  inj_teardown
+}
+
+@test "bolt run --gpu 1: only that GPU, ENXIO for it, EPERM for the other, ro mounts, env" {
+  run bb run --rm --gpu 1 localhost/probe sh -c "$INJ_PROBE; mknod /tmp/o c 195 0 && cat /tmp/o 2>&1 | sed 's/^/other: /'; grep ' /usr/local/nvidia/lib64 ' /proc/self/mountinfo"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"libcuda: /usr/local/nvidia/lib64/libcuda.so.1"* ]]
+  [[ "$output" == *"count: 1"* ]]
+  [[ "$output" == *"nodes: nvidia-uvm nvidia-uvm-tools nvidia1 nvidiactl"* ]]
+  [[ "$output" == *"open: cat: can't open '/dev/nvidia1': No such device or address"* ]]
+  [[ "$output" == *"other: cat: can't open '/tmp/o': Operation not permitted"* ]]
+  [[ "$output" == *" ro,nosuid,nodev"* ]]
+  [[ "$output" == *"NVIDIA_VISIBLE_DEVICES=1"* ]]
+}
+
+@test "bolt run --gpus (docker syntax): count and capabilities" {
+  run bb run --rm --gpus 'count=1,capabilities=utility' localhost/probe sh -c "$INJ_PROBE"
+  echo "$output"
+  [[ "$output" == *"nodes: nvidia0 nvidiactl"* ]]
+  [[ "$output" == *"NVIDIA_DRIVER_CAPABILITIES=utility"* ]]
+  [[ "$output" == *"NVIDIA_VISIBLE_DEVICES=0"* ]]
+  # utility only: no CUDA library, no uvm nodes
+  [[ "$output" == *"error:"*"libcuda.so.1"* ]]
+  run bb run --rm --gpus '"device=0,1"' localhost/probe sh -c "$INJ_PROBE"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"count: 2"* ]]
+  run bb run --rm --gpu 0 --gpus all localhost/probe true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"--gpu and --gpus: give one of them"* ]]
+}
+
+@test "bolt run: an unknown GPU and a failed requirement are refused before start" {
+  run bb run --rm --gpu 7 localhost/probe sh -c 'touch /started'
+  echo "$output"
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"GPU-3291dfa4-fcc4-0110-615b-c894a0d7c689"* ]]
+  run bb run --rm --gpu all -e 'NVIDIA_REQUIRE_CUDA=cuda>=13.0' localhost/probe sh -c 'touch /started'
+  echo "$output"
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"NVIDIA_REQUIRE_CUDA 'cuda>=13.0' is not met: this host has CUDA 12.4"* ]]
+  run bb run --rm --gpu 0 --gpu-isolation private localhost/probe true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"--gpu-isolation: invalid value 'private' (expected exclusive or shared)"* ]]
+  run bb run --rm --gpu-memory 1GB localhost/probe true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"--gpu-memory needs GPUs"* ]]
+  [ -z "$(bb ps -aq)" ]
+}
+
+@test "bolt run --gpu-isolation exclusive: a second user is refused with the holder's name" {
+  bb run -d --name holder --gpu 0 --gpu-isolation exclusive localhost/probe sh -c 'sleep 60'
+  run bb run --rm --gpu 0 localhost/probe sh -c true
+  echo "$output"
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"GPU GPU-3291dfa4-fcc4-0110-615b-c894a0d7c689 is leased exclusively by container 'holder'"* ]]
+  # the other GPU is free
+  run bb run --rm --gpu 1 localhost/probe sh -c true
+  [ "$status" -eq 0 ]
+  run bb run --rm --gpu all --gpu-isolation exclusive localhost/probe sh -c true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"--gpu-isolation exclusive: GPU GPU-3291dfa4-fcc4-0110-615b-c894a0d7c689 is in use by container 'holder'"* ]]
+  # shared users share
+  bb run -d --name s1 --gpu 1 localhost/probe sh -c 'sleep 60'
+  run bb run --rm --gpu 1 --gpu-isolation shared localhost/probe sh -c true
+  [ "$status" -eq 0 ]
+  # a killed holder (dead monitor) never leaves the GPU stuck
+  kill -9 "$(bb inspect holder | jq '.[0].State.MonitorPid')"
+  kill -9 "$(bb inspect holder | jq '.[0].State.Pid')" 2>/dev/null || true
+  sleep 0.5
+  run bb run --rm --gpu 0 --gpu-isolation exclusive localhost/probe sh -c true
+  echo "$output"
+  [ "$status" -eq 0 ]
+}
+
+@test "bolt run --gpu-memory: past the limit the container is stopped and the reason recorded" {
+  bb run -d --name hog --gpu 0 --gpu-memory 1GB localhost/probe sh -c 'sleep 60'
+  pid=$(bb inspect hog | jq '.[0].State.Pid')
+  [ "$pid" -gt 0 ]
+  st=$TMP/drv/usr/lib/x86_64-linux-gnu/fake-nvml-state.json
+  # under the limit: keeps running
+  jq --argjson p "$pid" '.devices[0].processes = [{"pid": $p, "used_memory": 536870912, "type": "compute"}]' "$st" > "$st.new"
+  cp "$st" "$st.orig" && mv "$st.new" "$st"
+  sleep 1.5
+  [ "$(bb inspect hog | jq -r '.[0].State.Status')" = running ]
+  # over it: stopped within about a second
+  jq --argjson p "$pid" '.devices[0].processes = [{"pid": $p, "used_memory": 2147483648, "type": "compute"}]' "$st.orig" > "$st"
+  for _ in $(seq 40); do
+    [ "$(bb inspect hog | jq -r '.[0].State.Error')" != "" ] && break
+    sleep 0.1
+  done
+  run bb inspect hog
+  echo "$output"
+  [ "$(jq -r '.[0].State.Status' <<<"$output")" = exited ]
+  [ "$(jq -r '.[0].State.Error' <<<"$output")" = "stopped by bolt: GPU memory limit exceeded: 2.00 GiB used on GPU-3291dfa4-fcc4-0110-615b-c894a0d7c689 > --gpu-memory 1.00 GiB" ]
+  run bb ps -a
+  [[ "$output" == *"Exited (137)"*"0,memory=1GB"* ]]
+}
+
+@test "bolt run --device nvidia.com/gpu=1 (CDI), unknown and conflicting devices" {
+  mkdir -p "$TMP/cdi"
+  "$NVBIND" --root "$STATE" cdi generate --output "$TMP/cdi/nvidia.json"
+  export BOLT_CDI_SPEC_DIRS=$TMP/cdi
+  run bb run --rm --device nvidia.com/gpu=1 localhost/probe sh -c "$INJ_PROBE"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"libcuda: /usr/lib/x86_64-linux-gnu/libcuda.so.1"* ]]
+  [[ "$output" == *"count: 1"* ]]
+  [[ "$output" == *"nvidia1 nvidiactl"* ]]
+  run bb run --rm --device nvidia.com/gpu=9 localhost/probe true
+  echo "$output"
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"--device: unknown CDI device 'nvidia.com/gpu=9' (known: nvidia.com/gpu=0"* ]]
+  cp "$TMP/cdi/nvidia.json" "$TMP/cdi/nvidia-copy.json"
+  run bb run --rm --device nvidia.com/gpu=0 localhost/probe true
+  echo "$output"
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"CDI device 'nvidia.com/gpu=0': conflicting definitions in '$TMP/cdi/nvidia-copy.json' and '$TMP/cdi/nvidia.json'"* || "$output" == *"conflicting definitions in '$TMP/cdi/nvidia.json' and '$TMP/cdi/nvidia-copy.json'"* ]]
+  run bb run --rm --device acme.com/fpga=0 localhost/probe true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"no spec defines kind 'acme.com/fpga'"* ]]
+  unset BOLT_CDI_SPEC_DIRS
+}
