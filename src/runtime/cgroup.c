@@ -153,15 +153,19 @@ bolt_cgroup_create_in(const struct bolt_cgroup_layout *layout, const char *cgrou
         return NULL;
     cg = handle_new(layout, path);
     for (size_t h = 0; h < layout->n_hiers; h++) {
+        struct bolt_err e = {0};
         int rc = -1;
         for (int attempt = 0; attempt < 10 && rc < 0; attempt++) {
-            bolt_err_clear(err);
-            rc = make_dirs(cg, h, err);
-            if (rc < 0 && (err == NULL || err->errnum != ENOENT))
+            bolt_err_clear(&e);
+            rc = make_dirs(cg, h, &e);
+            if (rc < 0 && e.errnum != ENOENT)
                 break;
         }
-        if (rc < 0)
+        if (rc < 0) {
+            if (err)
+                *err = e;
             goto fail;
+        }
     }
     if (cgroup_apply_resources(cg, res, err) < 0)
         goto fail;
