@@ -498,3 +498,20 @@ EOF
   local m
   for m in $(cg_mounts); do [ ! -e "$m/bolt/$CGID" ]; done
 }
+
+@test "concurrent creates and destroys sharing /bolt never trip over each other" {
+  local grp="/bolt/cgt-par-$CGID"
+  loop() {
+    local i
+    for i in $(seq 15); do
+      "$CGTOOL" create --id x --path "$grp/$1-$i" >"$TMP/$1.json" || { echo "create $1 $i failed"; return 1; }
+      "$CGTOOL" destroy --state "$TMP/$1.json" || { echo "destroy $1 $i failed"; return 1; }
+    done
+  }
+  loop a 3>&- & local pa=$!
+  loop b 3>&- & local pb=$!
+  loop c 3>&- & local pc=$!
+  wait $pa && wait $pb && wait $pc
+  local m
+  for m in $(cg_mounts); do [ ! -e "$m$grp" ] || { echo "left $m$grp"; false; }; done
+}

@@ -24,7 +24,7 @@ cgroup_teardown() {
   # anything a failed test may have left (deepest first)
   for m in $(cg_mounts 2>/dev/null); do
     find "$m" -depth -type d \( -path "*/bolt/$CGID" -o -path "*/bolt-partial-$CGID*" \
-      -o -path "*/bolt-test-$CGID*" -o -path "*/cgt-rt-$CGID*" -o -path "*/cgt-grp-$CGID*" \) -exec rmdir {} \; 2>/dev/null || true
+      -o -path "*/bolt-test-$CGID*" -o -path "*/cgt-rt-$CGID*" -o -path "*/cgt-grp-$CGID*" -o -path "*/cgt-par-$CGID*" \) -exec rmdir {} \; 2>/dev/null || true
   done
   [ -n "${TMP:-}" ] && rm -rf "$TMP"
 }
