@@ -234,10 +234,13 @@ walk_in_root(int rootfd, const char *path, int flags, mode_t mode, int depth, st
             }
         }
         if (next == NULL) {
-            fd = openat(cur, comp, flags | O_NOFOLLOW | O_CLOEXEC, mode);
-            if (fd < 0 && errno == ELOOP) {
-                /* A final symlink: follow it inside the root unless O_NOFOLLOW was asked. */
-            } else {
+            struct stat lst;
+            bool is_link = fstatat(cur, comp, &lst, AT_SYMLINK_NOFOLLOW) == 0
+                           && S_ISLNK(lst.st_mode) && !(flags & O_NOFOLLOW);
+            /* A final symlink is followed inside the root unless O_NOFOLLOW was asked (O_PATH
+             * with O_NOFOLLOW would otherwise hand back the link itself). */
+            fd = is_link ? -1 : openat(cur, comp, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+            if (!is_link) {
                 int e = errno;
                 close(cur);
                 if (fd < 0)
