@@ -193,6 +193,10 @@ bolt_rt_exec(const char *state_root, const char *id, const struct bolt_oci_proce
     enum bolt_rt_status st;
     int r;
 
+    if (process->terminal && o->detach && !o->console_socket)
+        return bolt_err_set(err, EINVAL,
+                            "exec: a detached process with a terminal needs --console-socket "
+                            "(nobody would hold the pty otherwise)");
     if (rt_saved_read(state_root, id, &s, err) < 0)
         return -1;
     dir = rt_state_dir(state_root, id);
