@@ -288,6 +288,7 @@ bolt_nv_ldcache_for_container(const struct bolt_nv_plan *plan, unsigned caps, co
     cleanup_free void *data = NULL;
     const struct bolt_nv_ldcache_id *id = &plan->ldcache_id;
     uint64_t h = 0xcbf29ce484222325ULL;
+    struct stat st;
     size_t len = 0;
     char *path;
 
@@ -297,10 +298,19 @@ bolt_nv_ldcache_for_container(const struct bolt_nv_plan *plan, unsigned caps, co
         return NULL;
     }
     fd = bolt_open_in_root(rootfd, "/etc/ld.so.cache", O_RDONLY | O_CLOEXEC, 0, NULL);
-    if (fd >= 0)
-        text = read_fd(fd, &len);
-    /* the merged cache depends on the image's cache, the driver and the caps only */
-    h = fnv1a(h, text ? text : "", text ? len : 0);
+    /*
+     * The merged cache depends on the image's cache, the driver and the caps only. The image's
+     * file is identified by inode, size and times (not its device: every overlay mount has
+     * its own, while the inode and times are the image layer's), so containers of one image
+     * share the file and a warm start costs an fstat instead of reading the image's cache.
+     */
+    if (fd >= 0 && fstat(fd, &st) == 0) {
+        uint64_t k[5] = {(uint64_t)st.st_ino, (uint64_t)st.st_size,
+                         (uint64_t)st.st_mtim.tv_sec * 1000000000ULL + (uint64_t)st.st_mtim.tv_nsec,
+                         (uint64_t)st.st_ctim.tv_sec * 1000000000ULL + (uint64_t)st.st_ctim.tv_nsec,
+                         1};
+        h = fnv1a(h, k, sizeof(k));
+    }
     h = fnv1a(h, id, sizeof(*id));
     h = fnv1a(h, plan->driver_root, strlen(plan->driver_root));
     h = fnv1a(h, &caps, sizeof(caps));
@@ -308,6 +318,8 @@ bolt_nv_ldcache_for_container(const struct bolt_nv_plan *plan, unsigned caps, co
     path = xasprintf("%s/%016llx", dir, (unsigned long long)h);
     if (access(path, F_OK) == 0)
         return path;
+    if (fd >= 0)
+        text = read_fd(fd, &len);
     if (text) {
         struct bolt_err e = {0};
         char buf[600];

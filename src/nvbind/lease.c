@@ -145,8 +145,15 @@ bolt_nv_lease_acquire(const char *runroot, char *const *uuids, bool exclusive, c
         holder_path(path, sizeof(path), dir, uuids[i], id);
         info = xasprintf("%s %ld %s\n", name && *name ? name : id, (long)getpid(),
                          exclusive ? "exclusive" : "shared");
-        if (bolt_write_file_atomic(path, info, strlen(info), 0600, err) < 0)
-            goto fail;
+        /* advisory (names the holder in messages; stale entries are pruned by pid): a plain
+         * write, no fsync on the container start path */
+        {
+            cleanup_close int hfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+            if (hfd < 0 || write(hfd, info, strlen(info)) != (ssize_t)strlen(info)) {
+                bolt_err_set(err, errno, "write lease holder '%s'", path);
+                goto fail;
+            }
+        }
     }
     return 0;
 fail:

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# bench/gpu/run.sh [-n RUNS] [-p PODMAN_RUNS]: GPU passthrough cost, with the 2-GPU fake
+# driver holding a full driver's file list (tests/fixtures/nvidia layout full-driver-2gpu).
+#  (a) injection phases measured inside nvbind (BOLT_TRACE=1), median over RUNS starts of
+#      `nvbind run` and of `bolt run --gpu all` (target: median total <= 50 us)
+#  (b) `bolt run --gpu all` vs `bolt run`, RUNS each, interleaved, median wall time and ratio
+#      (target <= 1.05)
+#  (c) podman + the CDI spec `nvbind cdi generate` writes (`--device nvidia.com/gpu=all`) vs
+#      `bolt run --gpu all`, same fixture, same run
+# Needs root. BOLT/NVBIND default to build/src/cli/{bolt,nvbind}.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+BOLT=${BOLT:-$top/build/src/cli/bolt}
+NVBIND=${NVBIND:-$(dirname "$BOLT")/nvbind}
+runs=100
+prun=20
+while getopts "n:p:" o; do
+  case $o in
+    n) runs=$OPTARG ;;
+    p) prun=$OPTARG ;;
+    *) echo "usage: $0 [-n RUNS] [-p PODMAN_RUNS]" >&2; exit 2 ;;
+  esac
+done
+[ "$(id -u)" -eq 0 ] || { echo "bench/gpu needs root" >&2; exit 1; }
+tmp=$(mktemp -d /tmp/bolt-bench-gpu.XXXXXX)
+cdi=""
+cleanup() {
+  "$BOLT" --root "$tmp/root" --runroot "$tmp/run" rm -f $("$BOLT" --root "$tmp/root" --runroot "$tmp/run" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
+  [ -n "$cdi" ] && rm -f "$cdi"
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+"$top/tests/fixtures/nvidia/mkfakedriver" full-driver-2gpu "$tmp/drv" >/dev/null
+"$top/tests/fixtures/nvidia/mkprobeimage" "$tmp/probe" >/dev/null
+export BOLT_DRIVER_ROOT=$tmp/drv BOLT_DEV_ROOT=$tmp/drv BOLT_PROC_ROOT=$tmp/drv BOLT_SYS_ROOT=$tmp/drv
+nfiles=$(jq '[.files[]] | add | length' "$tmp/drv/fixture.json" 2>/dev/null || echo "?")
+echo "fixture: full-driver-2gpu ($nfiles driver files), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) {print "nan"; exit} if (NR % 2) print a[(NR+1)/2]; else printf "%.1f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+
+# ---- (a) phases inside nvbind ----
+mkdir -p "$tmp/bundle"
+cp -a "$tmp/probe" "$tmp/bundle/rootfs"
+(cd "$tmp/bundle" && "$NVBIND" spec)
+jq '.root.readonly = false | .process.terminal = false | .process.args = ["/bin/sh", "-c", "true"] | .process.env += ["NVIDIA_VISIBLE_DEVICES=all"]' \
+  "$tmp/bundle/config.json" > "$tmp/c.json" && mv "$tmp/c.json" "$tmp/bundle/config.json"
+"$NVBIND" --root "$tmp/state" run --bundle "$tmp/bundle" warm >/dev/null # builds the plan and the bundle
+for i in $(seq "$runs"); do
+  BOLT_TRACE=1 "$NVBIND" --root "$tmp/state" run --bundle "$tmp/bundle" "b$i" 2>&1 >/dev/null | grep '^nvbind-trace:'
+done > "$tmp/trace-nvbind"
+phases() {
+  local f=$1 label=$2 line=""
+  for p in request plan select bundle edits ldcache apply total; do
+    m=$(grep -o " $p=[0-9.]*" "$f" | cut -d= -f2 | median)
+    line="$line $p=$m"
+  done
+  echo "(a) injection phases, median of $(wc -l < "$f") $label (us):$line"
+}
+phases "$tmp/trace-nvbind" "nvbind run"
+
+# ---- (b) bolt run --gpu all vs bolt run ----
+B=("$BOLT" --root "$tmp/root" --runroot "$tmp/run")
+tar -C "$tmp/probe" -cf "$tmp/probe.tar" .
+"${B[@]}" import "$tmp/probe.tar" localhost/probe >/dev/null
+"${B[@]}" run --rm --gpu all localhost/probe sh -c true # warm: plan, bundle, cache
+"${B[@]}" run --rm localhost/probe sh -c true
+: > "$tmp/plain"
+: > "$tmp/gpu"
+: > "$tmp/trace-bolt"
+for i in $(seq "$runs"); do
+  t0=$EPOCHREALTIME
+  "${B[@]}" run --rm localhost/probe sh -c true
+  t1=$EPOCHREALTIME
+  BOLT_TRACE=1 "${B[@]}" run --rm --gpu all localhost/probe sh -c true 2>>"$tmp/trace-bolt"
+  t2=$EPOCHREALTIME
+  echo "$t0 $t1" | awk '{printf "%.0f\n", ($2-$1)*1e6}' >> "$tmp/plain"
+  echo "$t1 $t2" | awk '{printf "%.0f\n", ($2-$1)*1e6}' >> "$tmp/gpu"
+done
+grep '^nvbind-trace:' "$tmp/trace-bolt" > "$tmp/trace-bolt2" || true
+phases "$tmp/trace-bolt2" "bolt run --gpu all"
+mp=$(median < "$tmp/plain")
+mg=$(median < "$tmp/gpu")
+echo "(b) bolt run: median $mp us; bolt run --gpu all: median $mg us; ratio $(awk -v a="$mg" -v b="$mp" 'BEGIN{printf "%.3f", a/b}') ($runs runs each, interleaved)"
+
+# ---- (c) podman + CDI spec vs bolt run --gpu all ----
+if ! command -v podman >/dev/null; then
+  echo "(c) skipped: podman is not installed"
+  exit 0
+fi
+cat > "$tmp/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+CONF
+mkdir -p /var/run/cdi
+cdi=/var/run/cdi/bolt-bench-$$.json
+"$NVBIND" --root "$tmp/state" cdi generate --output "$cdi"
+cp -a "$tmp/probe" "$tmp/prootfs"
+# one podman process per run, in a mount namespace without the cgroup2 mount crun refuses
+cat > "$tmp/podman-bench.sh" <<'SH'
+umount /sys/fs/cgroup/unified 2>/dev/null
+tmp=$1; n=$2; dev=$3
+pm() { podman --root "$tmp/proot" --runroot "$tmp/prun" --storage-driver vfs "$@"; }
+pm run --rm --network none $dev --rootfs "$tmp/prootfs" /bin/sh -c true >/dev/null # warm
+for i in $(seq "$n"); do
+  t0=$EPOCHREALTIME
+  pm run --rm --network none $dev --rootfs "$tmp/prootfs" /bin/sh -c true >/dev/null
+  t1=$EPOCHREALTIME
+  echo "$t0 $t1" | awk '{printf "%.0f\n", ($2-$1)*1e6}'
+done
+SH
+CONTAINERS_CONF=$tmp/containers.conf unshare -m bash "$tmp/podman-bench.sh" "$tmp" "$prun" "--device nvidia.com/gpu=all" > "$tmp/podman-gpu"
+CONTAINERS_CONF=$tmp/containers.conf unshare -m bash "$tmp/podman-bench.sh" "$tmp" "$prun" "" > "$tmp/podman-plain"
+pg=$(median < "$tmp/podman-gpu")
+pp=$(median < "$tmp/podman-plain")
+echo "(c) podman run: median $pp us; podman run --device nvidia.com/gpu=all (CDI spec): median $pg us; GPU cost $(awk -v a="$pg" -v b="$pp" 'BEGIN{printf "%.0f", a-b}') us ($prun runs each)"
+echo "(c) bolt run --gpu all: median $mg us; GPU cost $(awk -v a="$mg" -v b="$mp" 'BEGIN{printf "%.0f", a-b}') us; podman+CDI / bolt --gpu all = $(awk -v a="$pg" -v b="$mg" 'BEGIN{printf "%.2f", a/b}')"
