@@ -9,6 +9,7 @@ PKGS=(
   # tests and benchmarks: real peers
   bats busybox-static crun runc podman skopeo umoci docker-registry containerd
   python3 python3-jsonschema apache2-utils curl jq iproute2 util-linux procps
+  zstd  # image tests build zstd layers
   hyperfine gcc-multilib
 )
 missing=()
