@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "boltfile/boltfile.h"
 #include "cli/cli.h"
@@ -30,6 +31,22 @@ surge_load(const struct surge_opts *o, char **found)
     struct bolt_boltfile *bf;
 
     if (path == NULL) {
+        char cwd[4096];
+        if (o->file == NULL && err.errnum == 0 && getcwd(cwd, sizeof(cwd)) != NULL) {
+            /* name every directory searched, nearest first */
+            fprintf(stderr, "bolt surge: no %s found; searched %s", BOLT_BOLTFILE_NAME, cwd);
+            for (char *slash = strrchr(cwd, '/'); slash != NULL; slash = strrchr(cwd, '/')) {
+                if (slash == cwd) {
+                    if (cwd[1] != '\0')
+                        fprintf(stderr, ", /");
+                    break;
+                }
+                *slash = '\0';
+                fprintf(stderr, ", %s", cwd);
+            }
+            fprintf(stderr, " (create one, or name it with -f FILE)\n");
+            return NULL;
+        }
         bolt_err_print("bolt surge", &err);
         return NULL;
     }
@@ -168,6 +185,16 @@ static const struct surge_cmd surge_cmds[] = {
     {"config", surge_config, "validate and print the normalized stack"},
     {"validate", surge_validate, "check the Boltfile and report every problem"},
     /* SURGE-COMMANDS: one line per subcommand (up, down, status, logs, ...) */
+    {"up", surge_cmd_up, "create and start the services in dependency order"},
+    {"down", surge_cmd_down, "stop and remove the project's containers"},
+    {"status", surge_cmd_status, "the project's containers and their health"},
+    {"ps", surge_cmd_status, "same as status"},
+    {"logs", surge_cmd_logs, "the services' output, prefixed by service"},
+    {"start", surge_cmd_start, "start existing containers"},
+    {"stop", surge_cmd_stop, "stop the services"},
+    {"restart", surge_cmd_restart, "stop and start the services"},
+    {"pull", surge_cmd_pull, "pull the services' images"},
+    {"exec", surge_cmd_exec, "run a command in a service's container"},
     {NULL, NULL, NULL},
 };
 

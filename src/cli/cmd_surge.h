@@ -34,5 +34,15 @@ int surge_getopt(struct surge_opts *o, int argc, char **argv, const char *optstr
                  const struct option *opts);
 
 /* SURGE-CMD-DECLS: prototypes of subcommands living in other files */
+/* cmd_surge_run.c: the subcommands that run the stack */
+int surge_cmd_up(struct surge_opts *o, int argc, char **argv);
+int surge_cmd_down(struct surge_opts *o, int argc, char **argv);
+int surge_cmd_status(struct surge_opts *o, int argc, char **argv);
+int surge_cmd_logs(struct surge_opts *o, int argc, char **argv);
+int surge_cmd_start(struct surge_opts *o, int argc, char **argv);
+int surge_cmd_stop(struct surge_opts *o, int argc, char **argv);
+int surge_cmd_restart(struct surge_opts *o, int argc, char **argv);
+int surge_cmd_pull(struct surge_opts *o, int argc, char **argv);
+int surge_cmd_exec(struct surge_opts *o, int argc, char **argv);
 
 #endif
