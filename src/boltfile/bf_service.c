@@ -104,6 +104,63 @@ parse_port_string(const char *spec, struct bolt_bf_port *port)
     return true;
 }
 
+/* The long form: { target = 80, published = 8080, host_ip = "127.0.0.1", protocol = "udp" }. */
+static bool
+port_table(struct bf_ctx *c, const struct bolt_toml_value *e, const char *ep,
+           struct bolt_bf_port *port)
+{
+    static const char *const keys[] = {"target", "published", "host_ip", "protocol", NULL};
+    static const char *const protocols[] = {"tcp", "udp", "sctp", NULL};
+    const struct bolt_toml_value *pub = bolt_toml_get(e, "published");
+    cleanup_free char *proto = NULL, *ip = NULL, *spec = NULL;
+    int64_t target = 0;
+    bool ok = true;
+
+    bf_check_keys(c, e, ep, keys);
+    ok &= bf_get_int(c, e, ep, "target", 1, 65535, &target);
+    ok &= bf_get_enum(c, e, ep, "protocol", protocols, &proto);
+    ok &= bf_get_str(c, e, ep, "host_ip", &ip);
+    if (ok && target == 0) {
+        bf_report(c, e->pos, "%s: missing required key 'target' (the container port)", ep);
+        return false;
+    }
+    if (!ok)
+        return false;
+    if (pub != NULL && pub->type == BOLT_TOML_INTEGER)
+        spec = xasprintf("%lld:%lld", (long long)pub->u.integer, (long long)target);
+    else if (pub != NULL && pub->type == BOLT_TOML_STRING
+             && strspn(pub->u.str.ptr, "0123456789-") == strlen(pub->u.str.ptr))
+        spec = xasprintf("%s:%lld", pub->u.str.ptr, (long long)target);
+    else if (pub != NULL) {
+        cleanup_free char *pp = bf_join(ep, "published");
+        return bf_wrong_type(c, pp, pub, "a port number or a range like \"8000-8010\"");
+    } else
+        spec = xasprintf("%lld", (long long)target);
+    if (!parse_port_string(spec, port)) {
+        free(port->host_ip);
+        bf_report(c, pub->pos,
+                  "%s.published: invalid port '%.*s' (expected 1-65535, or a range "
+                  "as long as the target's)",
+                  ep, (int)(strrchr(spec, ':') - spec), spec);
+        return false;
+    }
+    if (ip != NULL) {
+        cleanup_free char *full = xasprintf("[%s]:%s%s", ip, pub ? "" : ":", spec);
+        struct bolt_bf_port check = {0};
+        bool good = strchr(ip, '/') == NULL && parse_port_string(full, &check);
+        free(check.host_ip);
+        if (!good) {
+            bf_report(c, bolt_toml_get(e, "host_ip")->pos,
+                      "%s.host_ip: invalid address '%s' (expected e.g. \"127.0.0.1\" or \"::1\")",
+                      ep, ip);
+            return false;
+        }
+        port->host_ip = steal_ptr(&ip);
+    }
+    snprintf(port->protocol, sizeof(port->protocol), "%s", proto ? proto : "tcp");
+    return true;
+}
+
 static void
 parse_ports(struct bf_ctx *c, const struct bolt_toml_value *t, const char *path,
             struct bolt_bf_service *svc)
@@ -129,8 +186,11 @@ parse_ports(struct bf_ctx *c, const struct bolt_toml_value *t, const char *path,
             bf_report(c, e->pos, "%s: port %lld is out of range (1 to 65535)", ep,
                       (long long)e->u.integer);
             continue;
+        } else if (e->type == BOLT_TOML_TABLE) {
+            if (!port_table(c, e, ep, &port))
+                continue;
         } else if (e->type != BOLT_TOML_STRING) {
-            bf_wrong_type(c, ep, e, "a string like \"8080:80\" or an integer");
+            bf_wrong_type(c, ep, e, "a string like \"8080:80\", an integer or a table");
             continue;
         } else if (!parse_port_string(e->u.str.ptr, &port)) {
             free(port.host_ip);

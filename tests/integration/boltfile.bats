@@ -62,7 +62,7 @@ teardown() {
   [ "$(j .services.cache.healthcheck.test)" = '["CMD-SHELL","redis-cli ping"]' ]
   [ "$(j .services.cache.command)" = '["redis-server","--save","","--appendonly","no"]' ]
   [ "$(j '.services.web.volumes[0]')" = "\"$BF_TMP/proj/static:/srv/static:ro\"" ]
-  [ "$(j '.services.web.ports')" = '["8080:8080/tcp","127.0.0.1:9090:9090/tcp","[::1]:5353:53/udp","443/tcp","7000-7002:7000-7002/tcp"]' ]
+  [ "$(j '.services.web.ports')" = '["8080:8080/tcp","127.0.0.1:9090:9090/tcp","[::1]:5353:53/udp","443/tcp","7000-7002:7000-7002/tcp","9001:9000/udp"]' ]
   [ "$(j .services.web.cap_add)" = '["CAP_NET_ADMIN","CAP_SYS_NICE"]' ]
   [ "$(j .services.web.depends_on.migrate.condition)" = '"service_completed_successfully"' ]
   [ "$(j .services.game.gaming.gpu.memory_limit)" = 4294967296 ]

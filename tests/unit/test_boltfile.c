@@ -121,7 +121,8 @@ test_service_model(void **state)
                 "[services.web]\nimage = \"app\"\ncommand = \"serve --name 'my app' \\\"x y\\\"\"\n"
                 "environment = { A = \"1\", B = 2, C = true }\nlabels = [\"k=v\"]\n"
                 "volumes = [\"./html:/www:ro\", \"data:/data\", \"/anon\", \"/abs:/abs\"]\n"
-                "ports = [\"127.0.0.1:8000-8001:80-81/udp\", 53]\n"
+                "ports = [\"127.0.0.1:8000-8001:80-81/udp\", 53, { target = 443, published = 8443, "
+                "host_ip = \"::1\", protocol = \"sctp\" }, { target = 9 }]\n"
                 "depends_on = { db = { condition = \"service_healthy\" } }\n"
                 "restart = \"on-failure:5\"\nmemory = \"1.5g\"\ncpus = \"0.5\"\n"
                 "cap_add = [\"sys_admin\", \"CAP_NET_RAW\"]\nstop_signal = \"term\"\n"
@@ -151,6 +152,14 @@ test_service_model(void **state)
     assert_int_equal(w->ports[0].container_end, 81);
     assert_string_equal(w->ports[0].protocol, "udp");
     assert_int_equal(w->ports[1].host_start, 0);
+    assert_int_equal(w->n_ports, 4);
+    assert_string_equal(w->ports[2].host_ip, "::1");
+    assert_int_equal(w->ports[2].host_start, 8443);
+    assert_int_equal(w->ports[2].container_start, 443);
+    assert_string_equal(w->ports[2].protocol, "sctp");
+    assert_int_equal(w->ports[3].container_start, 9);
+    assert_int_equal(w->ports[3].host_start, 0);
+    assert_null(w->ports[3].host_ip);
     assert_int_equal(w->depends_on[0].condition, BOLT_BF_COND_HEALTHY);
     assert_int_equal(w->restart, BOLT_BF_RESTART_ON_FAILURE);
     assert_int_equal(w->restart_max_retries, 5);
@@ -288,6 +297,21 @@ test_values(void **state)
     expect1(SVC "ports = [\"80800:80\"]\n",
             "Boltfile.toml:3:10: services.web.ports[0]: invalid port mapping '80800:80' "
             "(expected [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL], ports 1-65535)");
+    expect1(SVC "ports = [{ target = 80, published = \"8080:80\" }]\n",
+            "Boltfile.toml:3:37: services.web.ports[0].published: expected a port number or a "
+            "range like \"8000-8010\", found a string");
+    expect1(SVC "ports = [{ target = 80, published = 70000 }]\n",
+            "Boltfile.toml:3:37: services.web.ports[0].published: invalid port '70000' (expected "
+            "1-65535, or a range as long as the target's)");
+    expect1(SVC "ports = [{ published = 80 }]\n",
+            "Boltfile.toml:3:10: services.web.ports[0]: missing required key 'target' (the "
+            "container port)");
+    expect1(SVC "ports = [{ target = 80, host_ip = \"localhost\" }]\n",
+            "Boltfile.toml:3:35: services.web.ports[0].host_ip: invalid address 'localhost' "
+            "(expected e.g. \"127.0.0.1\" or \"::1\")");
+    expect1(SVC "ports = [{ target = 80, proto = \"udp\" }]\n",
+            "Boltfile.toml:3:25: unknown key 'proto' in [services.web.ports[0]] (did you mean "
+            "'protocol'?)");
     expect1(SVC "ports = [0]\n",
             "Boltfile.toml:3:10: services.web.ports[0]: port 0 is out of range (1 to 65535)");
     expect1(SVC "volumes = [\"data:/data\"]\n",
