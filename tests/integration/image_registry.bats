@@ -16,6 +16,11 @@ setup_file() {
     registry_push "$L/plain" "$REG/test/plain:1"
     registry_push "$L/multi" "$REG/test/multi:1"
     registry_push "$L/big" "$REG/test/big:1"
+    # docker media types: a schema 2 manifest and a manifest list
+    skopeo --insecure-policy copy -q --dest-tls-verify=false --format v2s2 "oci:$L/busybox" \
+        "docker://$REG/test/docker:1"
+    skopeo --insecure-policy copy -q --all --dest-tls-verify=false --format v2s2 "oci:$L/multi" \
+        "docker://$REG/test/docker-list:1"
     registry_start "$BATS_FILE_TMPDIR/regauth" alice:s3cret
     echo "$REG" >"$BATS_FILE_TMPDIR/regauth.addr"
     registry_push "$L/busybox" "$REG/private/busybox:latest" alice:s3cret
@@ -102,6 +107,27 @@ teardown() {
     [ "$status" -eq 0 ]
     [[ $output == *": exists"* ]]
     [[ $output != *"downloading"* ]]
+}
+
+@test "docker schema 2 manifests and manifest lists" {
+    curl -sf -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+        "http://$REG/v2/test/docker/manifests/1" | jq -e '.mediaType == "application/vnd.docker.distribution.manifest.v2+json"'
+    curl -sf -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
+        "http://$REG/v2/test/docker-list/manifests/1" | jq -e '.mediaType == "application/vnd.docker.distribution.manifest.list.v2+json"'
+    run b pull -q "$REG/test/docker:1"
+    [ "$status" -eq 0 ]
+    dir=$(b image inspect "$REG/test/docker:1" | jq -r '.[0].LowerDirs[0]')
+    [ -x "$dir/bin/busybox" ]
+    run b pull -q --platform linux/arm64/v8 "$REG/test/docker-list:1"
+    [ "$status" -eq 0 ]
+    [ "$(b image inspect "$REG/test/docker-list:1" | jq -r '.[0].Config.Labels.arch')" = arm64 ]
+    # save writes the docker manifest unchanged; it loads back with the same ID
+    run b save -o "$ROOT/d.tar" "$REG/test/docker:1"
+    [ "$status" -eq 0 ]
+    run "$BOLT" --root "$ROOT/other" load -i "$ROOT/d.tar"
+    [ "$status" -eq 0 ]
+    [ "$("$BOLT" --root "$ROOT/other" image inspect "$REG/test/docker:1" | jq -r .[0].Id)" = \
+      "$(b image inspect "$REG/test/docker:1" | jq -r .[0].Id)" ]
 }
 
 @test "multi-platform index: host platform by default, --platform picks another, unknown is refused" {
