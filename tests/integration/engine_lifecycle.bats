@@ -234,21 +234,20 @@ TERM_TRAP='trap "echo got-TERM; exit 7" TERM; echo started; while :; do sleep 0.
 
 @test "restart policies fire and back off; stop disables them" {
   start=$(date +%s%N)
-  run b run --name of --restart on-failure:3 $IMG sh -c 'echo try; exit 1'
+  run b run --name of --restart on-failure:5 $IMG sh -c 'echo try; exit 1'
   ms=$(( ($(date +%s%N) - start) / 1000000 ))
   [ "$status" -eq 1 ]
-  [ "$(b inspect -f '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}' of)" = "3 exited 1" ]
-  [ "$(b logs of | grep -c try)" -eq 4 ]
-  # backoff 100 + 200 + 400 ms between the four lives
-  [ "$ms" -ge 700 ]
-  # the gaps grow: compare the log timestamps
+  [ "$(b inspect -f '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}' of)" = "5 exited 1" ]
+  [ "$(b logs of | grep -c try)" -eq 6 ]
+  # backoff 100 + 200 + 400 + 800 + 1600 ms between the six lives
+  [ "$ms" -ge 3100 ]
+  # the waits double: late gaps exceed early ones by far more than start-up noise
   b logs -t of | awk '{print $1}' | python3 -c '
 import sys, datetime
 ts = [datetime.datetime.fromisoformat(l.strip()[:26]) for l in sys.stdin]
 gaps = [(b - a).total_seconds() for a, b in zip(ts, ts[1:])]
 print(gaps)
-# the waits double (100, 200, 400 ms) on top of a constant start cost
-assert gaps[1] - gaps[0] > 0.05 and gaps[2] - gaps[1] > 0.12, gaps'
+assert gaps[4] - gaps[1] > 1.0 and gaps[3] - gaps[0] > 0.45 and gaps[4] > 1.6, gaps'
   # on-failure does not restart a success
   b run --name ok --restart on-failure $IMG true
   [ "$(b inspect -f '{{.RestartCount}}' ok)" = "0" ]
