@@ -326,3 +326,13 @@ assert gaps[4] - gaps[1] > 1.0 and gaps[3] - gaps[0] > 0.45 and gaps[4] > 1.6, g
   b rm -f m2
   assert_clean_state
 }
+
+@test "an image a container uses cannot be removed until the container is" {
+  b create --name user $IMG true >/dev/null
+  run b rmi $IMG
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"is used by container"* ]]
+  b rm user
+  run b rmi $IMG
+  [ "$status" -eq 0 ]
+}
