@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""bench/run: N sequential `bolt run --rm IMAGE /bin/true` against `podman run --rm` (same
+image, podman with crun) and `crun run` on the unpacked rootfs, in the same run. Prints
+medians, ratios, and the RSS of a detached container's monitor.
+
+Usage: bench.py BOLT N WORKDIR   (run by bench/run/run.sh, which prepares WORKDIR)
+"""
+import ctypes
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+BOLT, N, W = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+IMG = "localhost/busybox:latest"
+DEVNULL = subprocess.DEVNULL
+
+
+def timed(argv, n, env=None):
+    out = []
+    for i in range(n):
+        t0 = time.perf_counter()
+        r = subprocess.run(argv(i), stdout=DEVNULL, stderr=subprocess.PIPE, env=env)
+        out.append(time.perf_counter() - t0)
+        if r.returncode != 0:
+            sys.exit(f"bench: {' '.join(argv(i))} failed ({r.returncode}): {r.stderr.decode()}")
+    return out
+
+
+def ms(v):
+    return f"{statistics.median(v) * 1000:7.1f} ms"
+
+
+bolt = [BOLT, "--root", f"{W}/bolt-root", "--runroot", f"{W}/bolt-run"]
+
+# 1. bolt, in the host's mount namespace and cgroup layout (what users run)
+t_bolt = timed(lambda i: bolt + ["run", "--rm", IMG, "/bin/true"], N)
+
+# 2. the monitor's memory: a detached container's supervisor
+cid = subprocess.run(bolt + ["run", "-d", IMG, "sleep", "30"], capture_output=True,
+                     text=True, check=True).stdout.strip()
+mpid = subprocess.run(bolt + ["inspect", "-f", "{{.State.MonitorPid}}", cid],
+                      capture_output=True, text=True, check=True).stdout.strip()
+rss = pss = "?"
+with open(f"/proc/{mpid}/status") as f:
+    for line in f:
+        if line.startswith("VmRSS:"):
+            rss = line.split()[1]
+try:
+    with open(f"/proc/{mpid}/smaps_rollup") as f:
+        for line in f:
+            if line.startswith("Pss:"):
+                pss = line.split()[1]
+except OSError:
+    pass
+subprocess.run(bolt + ["rm", "-f", cid], stdout=DEVNULL, check=True)
+
+# 3. crun (and podman, which drives crun) refuse this host's hybrid cgroup layout unless
+#    /sys/fs/cgroup/unified is unmounted: do that in a private mount namespace of our own.
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.unshare(0x00020000) != 0:  # CLONE_NEWNS
+    sys.exit("bench: unshare(CLONE_NEWNS) failed")
+libc.mount(None, b"/", None, 0x4000 | 0x80000, None)  # MS_REC | MS_SLAVE
+libc.umount2(b"/sys/fs/cgroup/unified", 2)  # MNT_DETACH; fine if not mounted
+
+t_crun = timed(lambda i: ["crun", "--root", f"{W}/crun-state", "run", "--bundle",
+                          f"{W}/bundle", f"bench-{os.getpid()}-{i}"], N)
+
+penv = dict(os.environ, CONTAINERS_CONF=f"{W}/containers.conf")
+podman = ["podman", "--root", f"{W}/podman-root", "--runroot", f"{W}/podman-run",
+          "--storage-driver", "overlay", "--cgroup-manager", "cgroupfs",
+          "--events-backend", "file", "--runtime", "crun"]
+t_podman = timed(lambda i: podman + ["run", "--rm", "--network", "none", IMG, "/bin/true"],
+                 N, env=penv)
+
+mb, mc, mp = (statistics.median(t) for t in (t_bolt, t_crun, t_podman))
+print(f"runs per tool: {N} (sequential, /bin/true, same busybox image)")
+print(f"bolt run --rm   median {ms(t_bolt)}")
+print(f"crun run        median {ms(t_crun)}")
+print(f"podman run --rm median {ms(t_podman)}")
+print(f"bolt/crun   = {mb / mc:.2f}  (target <= 1.2)")
+print(f"bolt/podman = {mb / mp:.2f}  (target <= 0.2)")
+print(f"monitor RSS = {rss} kB (PSS {pss} kB; target <= 1024 kB)")
