@@ -12,6 +12,7 @@
 #include "cli/engine_cli.h"
 #include "engine/engine.h"
 #include "engine/logs.h"
+#include "nvbind/profile.h"
 #include "oci/spec.h"
 #include "util/fs.h"
 #include "util/mem.h"
@@ -353,6 +354,7 @@ inspect_one(const struct bolt_ctr_store *st, const struct bolt_container *c)
                                   c->auto_remove, "Runtime", c->runtime ? c->runtime : "nvbind",
                                   "Init", c->init, "ReadonlyRootfs",
                                   spec ? spec->root_readonly : false));
+    json_object_set_new(o, "Gaming", bolt_nv_gaming_inspect(spec)); /* what was applied */
     if (spec)
         json_object_set_new(o, "OCISpec", bolt_oci_spec_to_json(spec));
     bolt_oci_spec_free(spec);

@@ -42,6 +42,13 @@ enum {
     OPT_GPUS,
     OPT_GPU_ISO,
     OPT_GPU_MEM,
+    OPT_GAMING_PROFILE, /* gaming: "key=value" into o->gaming */
+    OPT_DLSS,
+    OPT_RT,
+    OPT_WINE,
+    OPT_FPS,
+    OPT_VSYNC,
+    OPT_PERFORMANCE,
 };
 
 static const struct option run_opts[] = {
@@ -84,6 +91,13 @@ static const struct option run_opts[] = {
     {"gpu-isolation", required_argument, NULL, OPT_GPU_ISO},
     {"gpu-memory", required_argument, NULL, OPT_GPU_MEM},
     {"gpu", required_argument, NULL, OPT_GPU},
+    {"gaming-profile", required_argument, NULL, OPT_GAMING_PROFILE},
+    {"dlss", optional_argument, NULL, OPT_DLSS},
+    {"rt", optional_argument, NULL, OPT_RT},
+    {"wine", optional_argument, NULL, OPT_WINE},
+    {"fps", required_argument, NULL, OPT_FPS},
+    {"vsync", required_argument, NULL, OPT_VSYNC},
+    {"performance", required_argument, NULL, OPT_PERFORMANCE},
     {"help", no_argument, NULL, 'H'},
     {NULL, 0, NULL, 0},
 };
@@ -133,7 +147,12 @@ run_usage(FILE *out, const char *verb)
             "                            capabilities=compute,utility\n"
             "  --gpu-isolation MODE      exclusive or shared (default) lease of the GPUs\n"
             "  --gpu-memory SIZE         stop the container past SIZE of GPU memory (e.g. 8GB)\n"
-            "  --device VENDOR/CLASS=NAME  a CDI device (e.g. nvidia.com/gpu=0)\n",
+            "  --device VENDOR/CLASS=NAME  a CDI device (e.g. nvidia.com/gpu=0)\n"
+            "  --gaming-profile NAME     ultra-low-latency, performance, balanced, quality,\n"
+            "                            power-saving (docs/gaming.md)\n"
+            "  --dlss[=BOOL] --rt[=BOOL] --wine[=BOOL]  DLSS, ray tracing, Wine/Proton tuning\n"
+            "  --fps N --vsync MODE      frame rate target; off, on, adaptive, mailbox\n"
+            "  --performance MODE        ultra, high, balanced, efficient (GPU power/clocks)\n",
             verb,
             strcmp(verb, "run") == 0 ? "Create a container from IMAGE and run COMMAND in it."
                                      : "Create a container from IMAGE without starting it.");
@@ -284,6 +303,20 @@ parse_run_flag(int c, struct bolt_run_opts *o)
         break;
     case OPT_GPUS:
     case OPT_GPU_ISO:
+    case OPT_GAMING_PROFILE:
+    case OPT_DLSS:
+    case OPT_RT:
+    case OPT_WINE:
+    case OPT_FPS:
+    case OPT_VSYNC:
+    case OPT_PERFORMANCE: {
+        static const char *const keys[] = {"profile", "dlss", "rt",         "wine",
+                                           "fps",     "vsync", "performance"};
+        cleanup_free char *v = xasprintf("%s=%s", keys[c - OPT_GAMING_PROFILE],
+                                         optarg ? optarg : "true");
+        bolt_strv_push(&o->gaming, v);
+        break;
+    }
     case OPT_GPU_MEM: {
         /* tagged for bolt_nv_engine_edits (and shown as given in `bolt ps`) */
         const char *tag = c == OPT_GPUS ? "gpus" : c == OPT_GPU_ISO ? "isolation" : "memory";

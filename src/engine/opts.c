@@ -30,7 +30,7 @@ bolt_run_opts_fini(struct bolt_run_opts *o)
                      &o->stop_signal, &o->runtime};
     char ***vecs[] = {&o->command, &o->env,           &o->env_files, &o->volumes,
                       &o->tmpfs,   &o->ulimits,       &o->cap_add,   &o->cap_drop,
-                      &o->devices, &o->security_opts, &o->labels,    &o->gpus};
+                      &o->devices, &o->security_opts, &o->labels,    &o->gpus, &o->gaming};
 
     for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++) {
         free(*strs[i]);

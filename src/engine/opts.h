@@ -43,6 +43,7 @@ struct bolt_run_opts {
     int stop_timeout;                    /* seconds; -1 = default (10) */
     char *runtime;                       /* nvbind (default) | crun | runc | PATH */
     char **gpus;                         /* --gpu selectors, consumed by bolt_engine_apply_edits */
+    char **gaming; /* "performance=ultra", "profile=...", ...: bolt_nv_gaming_edits (profile.h) */
     uint32_t console_rows, console_cols; /* -t: initial window size (0 = unknown) */
 };
 

@@ -15,6 +15,7 @@
 #include "engine/spec_internal.h"
 #include "runtime/seccomp.h"
 #include "nvbind/inject.h"
+#include "nvbind/profile.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/mem.h"
@@ -330,7 +331,10 @@ bolt_engine_apply_edits(struct bolt_oci_spec *spec, const struct bolt_run_opts *
                         struct bolt_err *err)
 {
     /* GPUs (--gpu/--gpus/--gpu-isolation/--gpu-memory) and CDI --device: nvbind's edits */
-    return bolt_nv_engine_edits(spec, o->gpus, o->devices, err);
+    if (bolt_nv_engine_edits(spec, o->gpus, o->devices, err) < 0)
+        return -1;
+    /* --gaming-profile/--dlss/--rt/--wine/--fps/--vsync/--performance (after the GPUs) */
+    return bolt_nv_gaming_edits(spec, o->gaming, err);
 }
 
 static int

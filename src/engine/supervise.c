@@ -21,6 +21,8 @@
 
 #include "image/image.h"
 #include "nvbind/inject.h"
+#include "nvbind/perf.h"
+#include "nvbind/profile.h"
 #include "util/fs.h"
 #include "util/lock.h"
 #include "util/log.h"
@@ -303,7 +305,8 @@ start_container(struct sup *s, struct run_fds *f, struct bolt_rt_proc *proc, str
         stdio[1] = f->out[1];
         stdio[2] = f->errp[1];
     }
-    if (bolt_nv_engine_start(s->spec, s->st->runroot, s->id, NULL, err) < 0)
+    if (bolt_nv_engine_start(s->spec, s->st->runroot, s->id, NULL, err) < 0
+        || bolt_nv_gaming_start(s->spec, s->st->runroot, err) < 0)
         return -1;
     if (engine_rt_start(&s->rt, s->id, s->spec, s->dir, stdio, f->con_path, proc, err) < 0)
         return -1;
@@ -671,6 +674,7 @@ supervise_finish(struct sup *s, const struct bolt_ctr_store *st, const char *id,
     struct bolt_container *c;
 
     sup_term_restore(s);
+    bolt_nv_perf_release(st->runroot); /* performance modes no container holds any more */
     c = bolt_ctrs_load(st, id, NULL);
     sup_fini(s);
     if (c && c->auto_remove)
