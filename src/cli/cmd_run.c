@@ -301,8 +301,6 @@ parse_run_flag(int c, struct bolt_run_opts *o)
     case OPT_GPU:
         bolt_strv_push(&o->gpus, optarg);
         break;
-    case OPT_GPUS:
-    case OPT_GPU_ISO:
     case OPT_GAMING_PROFILE:
     case OPT_DLSS:
     case OPT_RT:
@@ -317,6 +315,8 @@ parse_run_flag(int c, struct bolt_run_opts *o)
         bolt_strv_push(&o->gaming, v);
         break;
     }
+    case OPT_GPUS:
+    case OPT_GPU_ISO:
     case OPT_GPU_MEM: {
         /* tagged for bolt_nv_engine_edits (and shown as given in `bolt ps`) */
         const char *tag = c == OPT_GPUS ? "gpus" : c == OPT_GPU_ISO ? "isolation" : "memory";

@@ -2,17 +2,18 @@
 /*
  * The driver bundle: the driver's libraries gathered once per boot under the runroot, so a
  * container needs one bind mount for all of them, and the per-container merged ld.so.cache.
- * Files are hard links when the runroot shares a filesystem with the driver root; otherwise
- * each file is bind-mounted (read-only) onto an empty file in the bundle, which lasts until
- * reboot like the runroot itself.
+ * Files are hard links (no copy; the driver's own inodes), in the runroot when it shares the
+ * driver's filesystem, else under the persistent root (linked from the runroot); copies only
+ * when neither does. No bind mounts: a bundle must be valid in every mount namespace (bolt's
+ * supervisors run in private ones).
  */
 #include "nvbind/inject.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -38,25 +39,44 @@ base_of(const char *p)
     return s ? s + 1 : p;
 }
 
-/* Put host at dst: a hard link, or a read-only bind mount when link(2) cannot. */
-static int
-place_file(const char *host, const char *dst, struct bolt_err *err)
-{
-    int fd;
+enum place_mode { PLACE_LINK, PLACE_COPY };
 
+static int
+copy_file(const char *host, const char *dst, struct bolt_err *err)
+{
+    cleanup_close int in = open(host, O_RDONLY | O_CLOEXEC);
+    cleanup_close int out = -1;
+    struct stat st;
+
+    if (in < 0 || fstat(in, &st) < 0)
+        return bolt_err_set(err, errno, "open '%s'", host);
+    out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 0755);
+    if (out < 0)
+        return bolt_err_set(err, errno, "create '%s'", dst);
+    for (off_t left = st.st_size; left > 0;) {
+        ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return bolt_err_set(err, n < 0 ? errno : EIO, "copy '%s' to '%s'", host, dst);
+        left -= n;
+    }
+    return 0;
+}
+
+/*
+ * Put host at dst: a hard link (no copy, and the file stays the driver's own inode), or a copy
+ * when the bundle is on another filesystem and mode says so. EXDEV is returned as is so the
+ * caller can try a bundle location on the driver's filesystem first.
+ */
+static int
+place_file(const char *host, const char *dst, enum place_mode mode, struct bolt_err *err)
+{
+    if (mode == PLACE_COPY)
+        return copy_file(host, dst, err);
     if (link(host, dst) == 0)
         return 0;
-    if (errno != EXDEV && errno != EPERM && errno != EMLINK)
-        return bolt_err_set(err, errno, "link '%s' to '%s'", host, dst);
-    fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-    if (fd < 0)
-        return bolt_err_set(err, errno, "create '%s'", dst);
-    close(fd);
-    if (mount(host, dst, NULL, MS_BIND, NULL) < 0)
-        return bolt_err_set(err, errno, "bind '%s' on '%s'", host, dst);
-    if (mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
-        return bolt_err_set(err, errno, "remount '%s' read-only", dst);
-    return 0;
+    return bolt_err_set(err, errno, "link '%s' to '%s'", host, dst);
 }
 
 static int
@@ -73,7 +93,7 @@ add_symlink(const char *dir, const char *target, const char *name, struct bolt_e
 
 static int
 bundle_file(const struct bolt_nv_plan *plan, const struct bolt_nv_file *f, const char *tmp,
-            struct bolt_err *err)
+            enum place_mode mode, struct bolt_err *err)
 {
     cleanup_free char *host = bolt_nv_path(plan->driver_root, f->path);
     cleanup_free char *dir = NULL, *dst = NULL;
@@ -91,7 +111,7 @@ bundle_file(const struct bolt_nv_plan *plan, const struct bolt_nv_file *f, const
     if (bolt_mkdir_p(dir, 0755, err) < 0)
         return -1;
     dst = xasprintf("%s/%s", dir, base_of(f->path));
-    if (place_file(host, dst, err) < 0)
+    if (place_file(host, dst, mode, err) < 0)
         return -1;
     if (f->kind == BOLT_NV_FILE_DLL || !f->soname)
         return 0;
@@ -109,11 +129,14 @@ bundled(const struct bolt_nv_file *f)
            || f->kind == BOLT_NV_FILE_DLL;
 }
 
+/* Build dir (via a temp dir and rename). Fails with errnum EXDEV when mode is LINK and the
+ * driver lives on another filesystem. */
 static int
 build_bundle(const struct bolt_nv_plan *plan, unsigned caps, const char *dir,
-             struct bolt_err *err)
+             enum place_mode mode, struct bolt_err *err)
 {
     cleanup_free char *tmp = xasprintf("%s.tmp%ld", dir, (long)getpid());
+    cleanup_free char *parent = xstrndup(dir, (size_t)(strrchr(dir, '/') - dir));
 
     bolt_rm_rf(tmp, NULL);
     if (bolt_mkdir_p(tmp, 0755, err) < 0)
@@ -122,7 +145,7 @@ build_bundle(const struct bolt_nv_plan *plan, unsigned caps, const char *dir,
         const struct bolt_nv_file *f = &plan->files[i];
         if (!bundled(f) || !bolt_nv_file_has_cap(f, caps))
             continue;
-        if (bundle_file(plan, f, tmp, err) < 0)
+        if (bundle_file(plan, f, tmp, mode, err) < 0)
             goto fail;
     }
     /* the mount points must exist even when a class has no files */
@@ -135,40 +158,88 @@ build_bundle(const struct bolt_nv_plan *plan, unsigned caps, const char *dir,
         bolt_err_set(err, errno, "rename '%s' to '%s'", tmp, dir);
         goto fail;
     }
+    (void)parent;
     return 0;
 fail:
-    umount2(tmp, MNT_DETACH);
     bolt_rm_rf(tmp, NULL);
     return -1;
 }
 
+/* Remove bundles of other driver versions/caches next to keep (best effort): running
+ * containers keep theirs through their mounts. */
+static void
+prune_stale(const char *top, const char *keep)
+{
+    cleanup_dir DIR *d = opendir(top);
+    struct dirent *de;
+
+    while (d && (de = readdir(d))) {
+        cleanup_free char *p = NULL;
+        if (de->d_name[0] == '.' || strcmp(de->d_name, keep) == 0)
+            continue;
+        p = xasprintf("%s/%s", top, de->d_name);
+        bolt_rm_rf(p, NULL);
+    }
+}
+
 char *
-bolt_nv_bundle_get(const struct bolt_nv_plan *plan, const char *runroot, unsigned caps,
-                   struct bolt_err *err)
+bolt_nv_bundle_get(const struct bolt_nv_plan *plan, const char *runroot, const char *persist,
+                   unsigned caps, struct bolt_err *err)
 {
     const struct bolt_nv_ldcache_id *id = &plan->ldcache_id;
     cleanup_free char *top = xasprintf("%s/nvbind/bundle", runroot);
     cleanup_free char *lockp = xasprintf("%s/.lock", top);
-    char *dir = xasprintf("%s/%s-%llx-%llx-%llx/caps-%02x", top,
-                          plan->driver_version ? plan->driver_version : "none",
-                          (unsigned long long)id->ino, (unsigned long long)id->size,
-                          (unsigned long long)id->mtime_ns, caps);
-    cleanup_free char *parent = NULL;
-    int lock;
+    cleanup_free char *key = xasprintf("%s-%llx-%llx-%llx",
+                                       plan->driver_version ? plan->driver_version : "none",
+                                       (unsigned long long)id->ino, (unsigned long long)id->size,
+                                       (unsigned long long)id->mtime_ns);
+    cleanup_free char *parent = xasprintf("%s/%s", top, key);
+    char *dir = xasprintf("%s/caps-%02x", parent, caps);
+    struct bolt_err e = {0};
+    int lock, r;
 
     if (access(dir, F_OK) == 0)
-        return dir;
-    parent = xstrndup(dir, (size_t)(strrchr(dir, '/') - dir));
+        return dir; /* the warm path: one access(2) */
     if (bolt_mkdir_p(parent, 0755, err) < 0)
         goto fail;
     lock = bolt_lock_open(lockp, true, true, err);
     if (lock < 0)
         goto fail;
-    if (access(dir, F_OK) != 0 && build_bundle(plan, caps, dir, err) < 0) {
+    if (access(dir, F_OK) == 0) {
         bolt_lock_release(lock);
-        goto fail;
+        return dir;
+    }
+    prune_stale(top, key);
+    r = build_bundle(plan, caps, dir, PLACE_LINK, &e);
+    if (r < 0 && e.errnum == EXDEV && persist) {
+        /* the runroot (a tmpfs) is not on the driver's filesystem: build the bundle under the
+         * persistent root, which usually is, and point the runroot's path at it */
+        cleanup_free char *ptop = xasprintf("%s/nvbind/bundle", persist);
+        cleanup_free char *pparent = xasprintf("%s/%s", ptop, key);
+        cleanup_free char *pdir = xasprintf("%s/caps-%02x", pparent, caps);
+        r = bolt_mkdir_p(pparent, 0755, &e);
+        if (r == 0 && access(pdir, F_OK) != 0) {
+            prune_stale(ptop, key);
+            r = build_bundle(plan, caps, pdir, PLACE_LINK, &e);
+        }
+        if (r < 0 && e.errnum == EXDEV) {
+            log_warn("the driver's files are on another filesystem than '%s' and '%s': the "
+                     "driver bundle holds copies (put --root on the driver's filesystem to "
+                     "link them instead)", runroot, persist);
+            r = build_bundle(plan, caps, pdir, PLACE_COPY, &e);
+        }
+        if (r == 0 && symlink(pdir, dir) < 0 && errno != EEXIST)
+            r = bolt_err_set(&e, errno, "symlink '%s' -> '%s'", dir, pdir);
+    } else if (r < 0 && e.errnum == EXDEV) {
+        log_warn("the driver's files are on another filesystem than '%s': the driver bundle "
+                 "holds copies", runroot);
+        r = build_bundle(plan, caps, dir, PLACE_COPY, &e);
     }
     bolt_lock_release(lock);
+    if (r < 0) {
+        *err = e;
+        goto fail;
+    }
     return dir;
 fail:
     bolt_err_wrap(err, "driver bundle under '%s'", top);

@@ -67,8 +67,8 @@ struct bolt_cdi_spec *
 bolt_nv_cdi_generate(const struct bolt_nv_plan *plan, unsigned strategies, const char *hook_path,
                      struct bolt_err *err)
 {
-    struct bolt_nv_edits_opts o = {.mode = BOLT_NV_EDITS_FILES, .hook_path = hook_path,
-                                   .check_nodes = true};
+    /* the plan checked every node's st_rdev when it was built */
+    struct bolt_nv_edits_opts o = {.mode = BOLT_NV_EDITS_FILES, .hook_path = hook_path};
     cleanup_cdi_spec struct bolt_cdi_spec *s = bolt_cdi_spec_new(BOLT_CDI_VERSION_LATEST,
                                                                  "nvidia.com/gpu");
     struct bolt_cdi_device *all;

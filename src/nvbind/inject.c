@@ -223,7 +223,7 @@ inject_plan(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
         return -1;
     trace_mark(t, "select");
     if (plan->type != BOLT_NV_DRIVER_NOUVEAU) {
-        bundle = bolt_nv_bundle_get(plan, o->runroot, s.caps, err);
+        bundle = bolt_nv_bundle_get(plan, o->runroot, o->persist, s.caps, err);
         if (bundle == NULL)
             goto out;
     }
@@ -342,7 +342,7 @@ int
 bolt_nv_inject_oci(struct bolt_oci_spec *spec, const char *bundle_dir, const char *state_root,
                    struct bolt_err *err)
 {
-    struct bolt_nv_inject_opts o = {.runroot = state_root};
+    struct bolt_nv_inject_opts o = {.runroot = state_root, .persist = "/var/lib/nvbind"};
     cleanup_free char *rootfs = NULL;
 
     if (spec->n_annotations && apply_cdi_annotations(spec, err) < 0)

@@ -84,10 +84,16 @@ int bolt_nv_select(const struct bolt_nv_plan *plan, const struct bolt_gpusel *se
                    const struct bolt_gpureq *req, struct bolt_nv_selection *out,
                    struct bolt_err *err);
 
-/* The driver bundle of plan under <runroot>/nvbind/bundle/<driver-version>-<key>;
- * built on first use (under an flock). Returns the directory (new string) or NULL. */
-char *bolt_nv_bundle_get(const struct bolt_nv_plan *plan, const char *runroot, unsigned caps,
-                         struct bolt_err *err);
+/*
+ * The driver bundle of plan under <runroot>/nvbind/bundle/<driver-version>-<cache id>/caps-XX
+ * (the libraries of those caps + soname links, lib64/ and lib32/); built on first use under
+ * an flock, with hard links to the driver's files. When the runroot is on another
+ * filesystem than the driver, it is built under <persist>/nvbind/bundle (persist may be
+ * NULL) and linked from the runroot; copies are the last resort. Bundles of other driver
+ * versions are removed when a new one is built. Returns the directory (new string) or NULL.
+ */
+char *bolt_nv_bundle_get(const struct bolt_nv_plan *plan, const char *runroot, const char *persist,
+                         unsigned caps, struct bolt_err *err);
 
 /*
  * The merged ld.so.cache for a container: the image's cache (rootfs/etc/ld.so.cache, read
@@ -101,6 +107,7 @@ char *bolt_nv_ldcache_for_container(const struct bolt_nv_plan *plan, unsigned ca
 
 struct bolt_nv_inject_opts {
     const char *runroot;    /* plan cache and bundle ("/run/bolt"); required */
+    const char *persist;    /* bundle fallback on the driver's filesystem ("/var/lib/bolt") */
     const char *rootfs;     /* host path of the rootfs; NULL = spec->root_path */
     const struct bolt_gpusel *sel; /* --gpu/--gpus; NULL = NVIDIA_VISIBLE_DEVICES in env */
     const struct bolt_nv_config *cfg; /* NULL = bolt_nv_config_load() */
@@ -149,8 +156,8 @@ int bolt_nv_engine_edits(struct bolt_oci_spec *spec, char *const *gpus, char *co
  * NVIDIA_VISIBLE_DEVICES) and take the GPU leases (exclusive/shared) that this process keeps
  * open for the container's life. Annotates io.bolt.gpu.injected with the GPU indexes.
  */
-int bolt_nv_engine_start(struct bolt_oci_spec *spec, const char *runroot, const char *id,
-                         const char *name, struct bolt_err *err);
+int bolt_nv_engine_start(struct bolt_oci_spec *spec, const char *root, const char *runroot,
+                         const char *id, const char *name, struct bolt_err *err);
 
 /*
  * After the start: with --gpu-memory, a child process polls NVML twice a second for the

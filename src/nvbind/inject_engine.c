@@ -191,10 +191,10 @@ annotation(const struct bolt_oci_spec *spec, const char *key)
 }
 
 int
-bolt_nv_engine_start(struct bolt_oci_spec *spec, const char *runroot, const char *id,
-                     const char *name, struct bolt_err *err)
+bolt_nv_engine_start(struct bolt_oci_spec *spec, const char *root, const char *runroot,
+                     const char *id, const char *name, struct bolt_err *err)
 {
-    struct bolt_nv_inject_opts o = {.runroot = runroot};
+    struct bolt_nv_inject_opts o = {.runroot = runroot, .persist = root};
     struct bolt_nv_injected inj = {0};
     struct bolt_nv_lease lease = {0};
     const char *iso = annotation(spec, ANN_ISOLATION);
