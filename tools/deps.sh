@@ -5,7 +5,7 @@ PKGS=(
   # build
   meson ninja-build pkg-config gcc clang lld libc6-dev
   libjansson-dev libcurl4-openssl-dev libarchive-dev libssl-dev libseccomp-dev libcap-dev
-  libmnl-dev libcmocka-dev libclang-rt-14-dev
+  libmnl-dev libcmocka-dev libclang-rt-14-dev libyaml-dev
   # tests and benchmarks: real peers
   bats busybox-static crun runc podman skopeo umoci docker-registry containerd
   python3 python3-jsonschema apache2-utils curl jq iproute2 util-linux procps

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "nvbind/cdi.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -467,20 +466,23 @@ struct bolt_cdi_spec *
 bolt_cdi_spec_parse(const char *text, size_t len, const char *what, struct bolt_err *err)
 {
     json_error_t je;
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    json_t *root;
     struct bolt_cdi_spec *s;
     size_t i = 0;
 
-    if (root == NULL) {
-        while (i < len && isspace((unsigned char)text[i]))
-            i++;
-        if (i < len && text[i] != '{')
-            bolt_err_set(err, 0, "%s: not a JSON document (this build reads CDI specs in JSON, "
-                                 "the subset of YAML that `nvbind cdi generate --format json` "
-                                 "writes; convert the file, e.g. with yq -o json)", what);
-        else
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+        i++;
+    if (i < len && text[i] == '{') {
+        root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+        if (root == NULL) {
             bolt_err_set(err, 0, "%s: line %d column %d: %s", what, je.line, je.column, je.text);
-        return NULL;
+            return NULL;
+        }
+    } else {
+        /* YAML (JSON is YAML too, but jansson gives better messages for it) */
+        root = bolt_cdi_yaml_load(text, len, what, err);
+        if (root == NULL)
+            return NULL;
     }
     s = spec_from_json(root, err);
     json_decref(root);

@@ -121,9 +121,8 @@ void bolt_cdi_spec_freep(struct bolt_cdi_spec **s);
 struct bolt_cdi_device *bolt_cdi_spec_add_device(struct bolt_cdi_spec *s, const char *name);
 
 /*
- * Parse a spec from JSON text (what names it in errors, e.g. the file). Only the JSON form
- * of YAML is read: a file that is not JSON gets a clear error saying so. Types and member
- * names are checked here; call bolt_cdi_spec_validate for the semantic rules.
+ * Parse a spec from JSON or YAML text (what names it in errors, e.g. the file). Types and
+ * member names are checked here; call bolt_cdi_spec_validate for the semantic rules.
  */
 struct bolt_cdi_spec *bolt_cdi_spec_parse(const char *text, size_t len, const char *what,
                                           struct bolt_err *err);
@@ -138,6 +137,10 @@ int bolt_cdi_spec_validate(const struct bolt_cdi_spec *s, struct bolt_err *err);
 
 /* The lowest cdiVersion that the features used by s require ("0.3.0" ... "1.1.0"). */
 const char *bolt_cdi_spec_min_version(const struct bolt_cdi_spec *s);
+
+/* A YAML document as a jansson tree (plain scalars typed by the YAML core schema), or NULL
+ * with "what: line L column C: ..." (cdi_yaml.c). */
+json_t *bolt_cdi_yaml_load(const char *text, size_t len, const char *what, struct bolt_err *err);
 
 /* JSON form (new reference). */
 json_t *bolt_cdi_spec_to_json(const struct bolt_cdi_spec *s);

@@ -90,6 +90,12 @@ gen() {
     python3 -c 'import json, sys, yaml; a = yaml.safe_load(open(sys.argv[1])); b = json.load(open(sys.argv[2])); assert a == b, "yaml != json"' \
       "$TMP/nvidia.yaml" "$TMP/nvidia.json"
   fi
+  # nvbind reads its YAML back (and so do bolt run --device and cdi list)
+  run "$NVBIND" cdi validate "$TMP/nvidia.yaml"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"nvidia.yaml: valid (cdiVersion 0.5.0, kind nvidia.com/gpu, 5 devices)"* ]]
+  run "$NVBIND" cdi list --spec-dir "$TMP"
+  [[ "$output" == *"nvidia.com/gpu=all"* ]]
   run gen --mode wsl
   [ "$status" -ne 0 ]
   [[ "$output" == *"--mode wsl: this driver root is not WSL2"* ]]

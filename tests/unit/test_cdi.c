@@ -161,8 +161,13 @@ test_semantic_errors(void **state)
     m = check("{\"cdiVersion\":\"0.6.0\",\"kind\":\"a.com/b\",\"devices\":[{\"name\":\"-x\","
               "\"containerEdits\":{\"env\":[\"A=1\"]}}]}");
     assert_non_null(strstr(m, "invalid device name '-x'"));
+    /* YAML: the same checks, positions from the YAML parser */
     m = check("cdiVersion: 0.6.0\n");
-    assert_non_null(strstr(m, "not a JSON document"));
+    assert_non_null(strstr(m, "kind: required string is missing"));
+    m = check("cdiVersion: \"0.6.0\"\nkind: a.com/b\ndevices: [\n");
+    assert_non_null(strstr(m, "t: line 4 column 1"));
+    m = check("cdiVersion: &v \"0.6.0\"\nkind: *v\ndevices: []\n");
+    assert_non_null(strstr(m, "aliases are not supported"));
 }
 
 static void
@@ -292,6 +297,30 @@ test_registry(void **state)
 }
 
 static void
+test_yaml_input(void **state)
+{
+    cleanup_cdi_spec struct bolt_cdi_spec *s = parse_ok(good_spec), *y = NULL;
+    json_t *j = bolt_cdi_spec_to_json(s), *back;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    (void)state;
+    bolt_cdi_write_yaml(f, j);
+    fclose(f);
+    y = parse_ok(buf);
+    back = bolt_cdi_spec_to_json(y);
+    assert_true(json_equal(j, back)); /* what we write as YAML reads back identically */
+    assert_int_equal(y->devices[0].edits.nodes[0].major, 195);
+    assert_null(check("cdiVersion: 0.6.0\nkind: vendor.com/x\ndevices:\n- name: a\n"
+                      "  containerEdits:\n    env: [A=1]\n    deviceNodes:\n"
+                      "    - {path: /dev/x, type: c, major: 10, minor: 0x2a}\n"));
+    free(buf);
+    json_decref(j);
+    json_decref(back);
+}
+
+static void
 test_yaml_output(void **state)
 {
     cleanup_cdi_spec struct bolt_cdi_spec *s = parse_ok(good_spec);
@@ -318,7 +347,7 @@ main(void)
         cmocka_unit_test(test_strict_unknown_field), cmocka_unit_test(test_version_rules),
         cmocka_unit_test(test_semantic_errors),   cmocka_unit_test(test_names),
         cmocka_unit_test(test_apply_merge_rules), cmocka_unit_test(test_registry),
-        cmocka_unit_test(test_yaml_output),
+        cmocka_unit_test(test_yaml_input),        cmocka_unit_test(test_yaml_output),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
