@@ -291,6 +291,20 @@ cpu_list(const char *sys_root, const char *cpus, unsigned **out, size_t *n, stru
     return 0;
 }
 
+/* sysfs attribute write; O_TRUNC so the fake sys trees of the tests read back cleanly */
+static int
+write_attr(const char *path, const char *value, struct bolt_err *err)
+{
+    cleanup_close int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    size_t len = strlen(value);
+
+    if (fd < 0)
+        return bolt_err_set(err, errno, "open '%s'", path);
+    if (write(fd, value, len) != (ssize_t)len)
+        return bolt_err_set(err, errno, "write '%s' to '%s'", value, path);
+    return 0;
+}
+
 static const char *
 mode_governor(enum bolt_nv_perf_mode mode)
 {
@@ -342,7 +356,7 @@ apply_cpus(const char *runroot, const char *sys_root, const char *cpus,
     }
     for (size_t i = 0; i < n; i++) {
         cleanup_free char *p = gov_path(sys_root, list[i]);
-        if (bolt_write_file(p, gov, strlen(gov), err) < 0)
+        if (write_attr(p, gov, err) < 0)
             return bolt_err_wrap(err, "set cpufreq governor '%s'", gov);
     }
     return 0;
@@ -363,7 +377,7 @@ restore_cpus(const char *runroot, const char *sys_root)
         if (sscanf(p, "cpu%u %63s", &cpu, gov) == 2) {
             cleanup_free char *g = gov_path(root ? root : sys_root, cpu);
             struct bolt_err err = {0};
-            if (bolt_write_file(g, gov, strlen(gov), &err) < 0)
+            if (write_attr(g, gov, &err) < 0)
                 log_warn("restore cpufreq governor of cpu%u: %s", cpu, err.msg);
         }
     }
