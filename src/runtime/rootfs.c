@@ -295,6 +295,43 @@ make_node(int rootfd, const char *path, mode_t type_mode, dev_t dev, bool use_bi
     return 0;
 }
 
+static bool
+dev_is_bind(const struct bolt_oci_spec *s)
+{
+    for (size_t i = 0; i < s->n_mounts; i++) {
+        const struct bolt_oci_mount *m = &s->mounts[i];
+        if (strcmp(m->destination, "/dev") != 0)
+            continue;
+        if (!m->type || strcmp(m->type, "bind") == 0 || strcmp(m->type, "none") == 0)
+            return true;
+        for (size_t j = 0; m->options && m->options[j]; j++) {
+            if (strcmp(m->options[j], "bind") == 0 || strcmp(m->options[j], "rbind") == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* linux.devices: mknod (bind from the host in a user namespace), mode, owner. */
+static int
+make_spec_devices(struct rt_child *c, int rootfd, bool userns, struct bolt_err *err)
+{
+    const struct bolt_oci_linux *l = &c->spec->linux_;
+
+    for (size_t i = 0; i < l->n_devices; i++) {
+        const struct bolt_oci_device *d = &l->devices[i];
+        mode_t t = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+        mode_t perm = d->has_file_mode ? (d->file_mode & 07777) : 0666;
+
+        if (make_node(rootfd, d->path, t | perm, makedev(d->major, d->minor),
+                      userns && t != S_IFIFO, d->path, d->has_uid ? d->uid : 0,
+                      d->has_gid ? d->gid : 0, err)
+            < 0)
+            return bolt_err_wrap(err, "linux.devices[%zu]", i);
+    }
+    return 0;
+}
+
 static int
 make_devices(struct rt_child *c, int rootfd, struct bolt_err *err)
 {
@@ -312,10 +349,12 @@ make_devices(struct rt_child *c, int rootfd, struct bolt_err *err)
         {"stdout", "/proc/self/fd/1"},    {"stderr", "/proc/self/fd/2"},
         {"core", "/proc/kcore"},          {"ptmx", "pts/ptmx"},
     };
-    const struct bolt_oci_linux *l = &c->spec->linux_;
     bool userns = c->new_ns[BOLT_NS_USER];
     cleanup_close int dev = -1;
 
+    /* A bind-mounted /dev (privileged containers) is the host's: leave it as it is. */
+    if (dev_is_bind(c->spec))
+        return make_spec_devices(c, rootfd, userns, err);
     for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
         if (make_node(rootfd, defaults[i].name, S_IFCHR | 0666,
                       makedev(defaults[i].maj, defaults[i].min), userns, defaults[i].name, 0, 0,
@@ -323,17 +362,8 @@ make_devices(struct rt_child *c, int rootfd, struct bolt_err *err)
             < 0)
             return -1;
     }
-    for (size_t i = 0; i < l->n_devices; i++) {
-        const struct bolt_oci_device *d = &l->devices[i];
-        mode_t t = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
-        mode_t perm = d->has_file_mode ? (d->file_mode & 07777) : 0666;
-
-        if (make_node(rootfd, d->path, t | perm, makedev(d->major, d->minor),
-                      userns && t != S_IFIFO, d->path, d->has_uid ? d->uid : 0,
-                      d->has_gid ? d->gid : 0, err)
-            < 0)
-            return bolt_err_wrap(err, "linux.devices[%zu]", i);
-    }
+    if (make_spec_devices(c, rootfd, userns, err) < 0)
+        return -1;
     dev = bolt_open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, 0, err);
     if (dev < 0)
         return bolt_err_wrap(err, "container /dev");

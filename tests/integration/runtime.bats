@@ -437,3 +437,16 @@ EOF
   [[ "$output" == *"process.terminal is true: pass --console-socket"* ]]
   assert_nothing_left "$CID"
 }
+
+@test "devices: a bind-mounted /dev (privileged) is the host's and is left unchanged" {
+  [ ! -e /dev/core ] || skip "this host has a /dev/core"
+  cfg '.mounts |= map(select(.destination | startswith("/dev") | not))
+       | .mounts += [{"destination": "/dev", "type": "bind", "source": "/dev", "options": ["rbind"]}]
+       | .linux.resources.devices = []'
+  args /init stat /dev/null
+  run nvb run "$CID"
+  [ "$status" -eq 0 ]
+  [ "$output" = "char 0666 1:3" ]
+  [ ! -e /dev/core ]
+  [ ! -e "$BUNDLE/rootfs/dev/core" ]
+}
