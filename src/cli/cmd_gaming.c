@@ -46,11 +46,13 @@ gaming_gpu(int argc, char **argv)
     return cli_dispatch("bolt gaming gpu", gpu_cmds, argc - 1, argv + 1);
 }
 
-int cmd_gaming_optimize(int argc, char **argv); /* cmd_gaming_optimize.c */
+int cmd_gaming_optimize(int argc, char **argv);    /* cmd_gaming_optimize.c */
+int cmd_gaming_performance(int argc, char **argv); /* cmd_gaming_perf.c */
 
 static const struct cli_cmd gaming_groups[] = {
     {"gpu", gaming_gpu, "NVIDIA GPUs: list, check"},
     {"optimize", cmd_gaming_optimize, "tune a running game: affinity, priority, I/O, OOM score"},
+    {"performance", cmd_gaming_performance, "GPU and container figures, live or as an HTML report"},
     /* GAMING-GROUPS: one line per `bolt gaming` group */
     {NULL, NULL, NULL},
 };
