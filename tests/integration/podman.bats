@@ -137,3 +137,20 @@ pm_status() {
   [[ "${lines[0]}" =~ ^forked\ [0-9]$ ]]
   [ "${lines[1]}" = "EAGAIN" ]
 }
+
+@test "podman run options: --privileged, --device, --read-only, -u, -w, -e, --hostname" {
+  run pm run --rm --privileged "$IMG" /init status CapBnd
+  [ "$status" -eq 0 ]
+  [ "$output" = "$(grep CapBnd /proc/self/status)" ]
+  run pm run --rm --device /dev/fuse "$IMG" /init stat /dev/fuse
+  [ "${output%% *}" = "char" ]
+  [[ "$output" == *" 10:229" ]]
+  run pm run --rm --read-only --hostname box -e A=b -w /tmp -u 1000:1000 "$IMG" \
+    sh -c 'hostname; echo $A; pwd; id -u; /init write /x'
+  echo "$output"
+  [ "${lines[0]}" = "box" ]
+  [ "${lines[1]}" = "b" ]
+  [ "${lines[2]}" = "/tmp" ]
+  [ "${lines[3]}" = "1000" ]
+  [ "${lines[4]}" = "EROFS" ]
+}
