@@ -179,6 +179,24 @@ teardown() {
     [ "$status" -eq 0 ]
 }
 
+@test "docker-registry in token-auth mode: anonymous token, then credentials via bolt login" {
+    registry_start_token "$ROOT/rt1" "$BATS_FILE_TMPDIR/reg/data" bob:pw --anonymous
+    run b pull -q "$REG/test/busybox"
+    [ "$status" -eq 0 ]
+    grep -q 'GET /token?service=bolt-test&scope=repository%3Atest%2Fbusybox%3Apull' "$ROOT/rt1/tokenserver.log"
+    registry_start_token "$ROOT/rt2" "$BATS_FILE_TMPDIR/reg/data" bob:pw
+    run "$BOLT" --root "$ROOT/s2" pull -q "$REG/test/busybox"
+    [ "$status" -eq 125 ]
+    [ "${#lines[@]}" -eq 1 ]
+    [[ $output == *"401"*"bolt login $REG"* ]]
+    run b login -u bob -p wrong "$REG"
+    [ "$status" -eq 125 ]
+    run b login -u bob -p pw "$REG"
+    [ "$status" -eq 0 ]
+    run "$BOLT" --root "$ROOT/s2" pull -q "$REG/test/busybox"
+    [ "$status" -eq 0 ]
+}
+
 @test "bearer token flow: anonymous token, and credentials through the token endpoint" {
     fakereg_start "$ROOT/fr1" "$REG" --token bob:pw --anonymous
     run b pull -q "$FREG/test/busybox"

@@ -5,6 +5,9 @@
 #   registry_start DIR [USER:PASS]   start docker-registry (filesystem storage in DIR), with
 #                                    htpasswd basic auth when USER:PASS is given; sets
 #                                    REG=127.0.0.1:PORT and REG_PID
+#   registry_start_token DIR DATA USER:PASS [--anonymous]
+#                                    docker-registry in token-auth mode over the storage DATA,
+#                                    with tokenserver.py as its realm; sets REG, TOKSRV
 #   fakereg_start DIR UPSTREAM [opts] start fakereg.py; sets FREG=127.0.0.1:PORT, FREG_PID
 #   registry_push LAYOUT REF [USER:PASS] skopeo copy (--all) oci:LAYOUT -> docker://REF
 #   registry_stop_all                kill what this file started (by pid)
@@ -35,7 +38,9 @@ registry_start() {
         echo "log: {level: error, accesslog: {disabled: true}}"
         echo "storage: {filesystem: {rootdirectory: $dir/data}, delete: {enabled: true}}"
         echo "http: {addr: 127.0.0.1:$port, secret: bolt-test}"
-        if [ -n "$cred" ]; then
+        if [ -n "${REGISTRY_TOKEN_REALM:-}" ]; then
+            echo "auth: {token: {realm: $REGISTRY_TOKEN_REALM, service: bolt-test, issuer: bolt-test-issuer, rootcertbundle: $REGISTRY_TOKEN_CERT}}"
+        elif [ -n "$cred" ]; then
             htpasswd -Bbn "${cred%%:*}" "${cred#*:}" >"$dir/htpasswd"
             echo "auth: {htpasswd: {realm: bolt-test, path: $dir/htpasswd}}"
         fi
@@ -45,6 +50,25 @@ registry_start() {
     REGISTRY_PIDS+=("$REG_PID")
     REG=127.0.0.1:$port
     wait_http "http://$REG/v2/"
+}
+
+registry_start_token() {
+    local dir=$1 data=$2 user=$3
+    shift 3
+    mkdir -p "$dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/token.key" -out "$dir/token.crt" \
+        -days 2 -subj /CN=bolt-test-token >/dev/null 2>&1
+    rm -f "$dir/tport"
+    python3 "$REGISTRY_HELPERS_DIR/tokenserver.py" --port-file "$dir/tport" --key "$dir/token.key" \
+        --cert "$dir/token.crt" --service bolt-test --issuer bolt-test-issuer --user "$user" "$@" \
+        >/dev/null 2>"$dir/tokenserver.log" 3>&- &
+    REGISTRY_PIDS+=("$!")
+    local i
+    for i in $(seq 1 100); do [ -f "$dir/tport" ] && break; sleep 0.05; done
+    TOKSRV=127.0.0.1:$(cat "$dir/tport")
+    mkdir -p "$dir/data"
+    rmdir "$dir/data" && ln -s "$data" "$dir/data"
+    REGISTRY_TOKEN_REALM=http://$TOKSRV/token REGISTRY_TOKEN_CERT=$dir/token.crt registry_start "$dir"
 }
 
 fakereg_start() {
