@@ -201,6 +201,32 @@ cmd_nvbind_start(int argc, char **argv)
 }
 
 int
+cmd_nvbind_pause(int argc, char **argv)
+{
+    struct bolt_err err = {0};
+    int i = simple_opts(argc, argv, "pause ID");
+
+    if (i < 0)
+        return i == -2 ? 0 : CLI_EXIT_USAGE;
+    if (bolt_rt_pause(nvbind_g.root, argv[i], &err) < 0)
+        return fail(&err);
+    return 0;
+}
+
+int
+cmd_nvbind_resume(int argc, char **argv)
+{
+    struct bolt_err err = {0};
+    int i = simple_opts(argc, argv, "resume ID");
+
+    if (i < 0)
+        return i == -2 ? 0 : CLI_EXIT_USAGE;
+    if (bolt_rt_resume(nvbind_g.root, argv[i], &err) < 0)
+        return fail(&err);
+    return 0;
+}
+
+int
 cmd_nvbind_state(int argc, char **argv)
 {
     struct bolt_err err = {0};

@@ -28,5 +28,7 @@ int cmd_nvbind_list(int argc, char **argv);
 int cmd_nvbind_ps(int argc, char **argv);
 int cmd_nvbind_spec(int argc, char **argv);
 int cmd_nvbind_features(int argc, char **argv);
+int cmd_nvbind_pause(int argc, char **argv);
+int cmd_nvbind_resume(int argc, char **argv);
 
 #endif

@@ -26,6 +26,8 @@ static const struct cli_cmd nvbind_cmds[] = {
     {"ps", cmd_nvbind_ps, "list the processes of a container"},
     {"spec", cmd_nvbind_spec, "write a default config.json"},
     {"features", cmd_nvbind_features, "print the runtime-spec features JSON"},
+    {"pause", cmd_nvbind_pause, "freeze every process of a container"},
+    {"resume", cmd_nvbind_resume, "thaw a paused container"},
     {NULL, NULL, NULL},
 };
 

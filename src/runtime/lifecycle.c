@@ -201,6 +201,8 @@ bolt_rt_delete(const char *state_root, const char *id, bool force, struct bolt_e
     if (st != BOLT_RT_STOPPED) {
         if (cg)
             bolt_cgroup_kill_all(cg, SIGKILL, NULL);
+        if (cg && st == BOLT_RT_PAUSED)
+            bolt_cgroup_freeze(cg, false, NULL);
         signal_init(&s, SIGKILL, NULL);
         if (!wait_gone(&s, 5000))
             log_warn("container '%s': init %d still alive after SIGKILL", id, (int)s.pid);
@@ -214,6 +216,54 @@ bolt_rt_delete(const char *state_root, const char *id, bool force, struct bolt_e
         r = -1;
     rt_saved_fini(&s);
     return r;
+}
+
+/* The paused marker (<dir>/paused) records what the freezer was told, so `state` needs
+ * no cgroup read to report it. */
+static int
+set_frozen(const char *state_root, const char *id, bool frozen, struct bolt_err *err)
+{
+    cleanup_close int lock = lock_container(state_root, id, err);
+    cleanup_free char *dir = NULL;
+    cleanup_free char *mark = NULL;
+    struct bolt_cgroup *cg = NULL;
+    struct rt_saved s;
+    enum bolt_rt_status st;
+    int r;
+
+    if (lock < 0 || rt_saved_read(state_root, id, &s, err) < 0)
+        return -1;
+    dir = rt_state_dir(state_root, id);
+    st = rt_saved_status(dir, &s);
+    if (st != (frozen ? BOLT_RT_RUNNING : BOLT_RT_PAUSED)) {
+        rt_saved_fini(&s);
+        return bolt_err_set(err, EINVAL, "container '%s' is %s, not %s", id,
+                            bolt_rt_status_name(st), frozen ? "running" : "paused");
+    }
+    cg = saved_cgroup(&s, err);
+    r = cg ? bolt_cgroup_freeze(cg, frozen, err) : -1;
+    bolt_cgroup_free(cg);
+    rt_saved_fini(&s);
+    if (r < 0)
+        return -1;
+    mark = xasprintf("%s/paused", dir);
+    if (frozen)
+        return rt_write_volatile(mark, "1", 1, 0600, err);
+    if (unlink(mark) < 0 && errno != ENOENT)
+        return bolt_err_set(err, errno, "remove '%s'", mark);
+    return 0;
+}
+
+int
+bolt_rt_pause(const char *state_root, const char *id, struct bolt_err *err)
+{
+    return set_frozen(state_root, id, true, err);
+}
+
+int
+bolt_rt_resume(const char *state_root, const char *id, struct bolt_err *err)
+{
+    return set_frozen(state_root, id, false, err);
 }
 
 int

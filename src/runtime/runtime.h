@@ -73,9 +73,10 @@ enum bolt_rt_status {
     BOLT_RT_CREATED,
     BOLT_RT_RUNNING,
     BOLT_RT_STOPPED,
+    BOLT_RT_PAUSED, /* frozen by bolt_rt_pause */
 };
 
-/* "creating", "created", "running", "stopped". */
+/* "creating", "created", "running", "stopped", "paused". */
 const char *bolt_rt_status_name(enum bolt_rt_status s);
 
 struct bolt_rt_state {
@@ -99,6 +100,10 @@ char *bolt_rt_state_json(const struct bolt_rt_state *st);
 
 /* Send sig to the init process, or with all=true to every process of the container. */
 int bolt_rt_kill(const char *state_root, const char *id, int sig, bool all, struct bolt_err *err);
+
+/* Freeze (pause) or thaw (resume) every process of a running container. */
+int bolt_rt_pause(const char *state_root, const char *id, struct bolt_err *err);
+int bolt_rt_resume(const char *state_root, const char *id, struct bolt_err *err);
 
 /*
  * Delete a container: fails with EBUSY while it is created or running, unless force

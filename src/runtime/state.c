@@ -19,7 +19,8 @@
 #include "util/json.h"
 #include "util/mem.h"
 
-static const char *const status_names[] = {"creating", "created", "running", "stopped"};
+static const char *const status_names[] = {"creating", "created", "running", "stopped",
+                                           "paused"};
 
 const char *
 bolt_rt_status_name(enum bolt_rt_status s)
@@ -253,6 +254,9 @@ rt_saved_status(const char *dir, const struct rt_saved *s)
     snprintf(fifo, sizeof(fifo), "%s/exec.fifo", dir);
     if (access(fifo, F_OK) == 0)
         return BOLT_RT_CREATED;
+    snprintf(fifo, sizeof(fifo), "%s/paused", dir);
+    if (access(fifo, F_OK) == 0)
+        return BOLT_RT_PAUSED;
     return BOLT_RT_RUNNING;
 }
 

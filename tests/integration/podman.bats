@@ -154,3 +154,13 @@ pm_status() {
   [ "${lines[3]}" = "1000" ]
   [ "${lines[4]}" = "EROFS" ]
 }
+
+@test "podman pause and unpause" {
+  pm run -d --name frozen "$IMG" /init pause
+  pm pause frozen
+  [ "$(pm inspect --format '{{.State.Status}}' frozen)" = "paused" ]
+  pm unpause frozen
+  [ "$(pm inspect --format '{{.State.Status}}' frozen)" = "running" ]
+  run pm exec frozen /init echo alive
+  [ "$output" = "alive" ]
+}

@@ -300,3 +300,26 @@ EOF
   run "$NVBIND" --version
   [[ "$output" == *"spec: 1.2.0"* ]]
 }
+
+@test "pause and resume freeze and thaw every process" {
+  args /init pause
+  ncreate "$CID"
+  nvb start "$CID"
+  wait_status "$CID" running
+  pid=$(nvb state "$CID" | jq .pid)
+  nvb pause "$CID"
+  [ "$(nvb state "$CID" | jq -r .status)" = "paused" ]
+  # a frozen task does not act on TERM until thawed
+  nvb kill "$CID" TERM
+  sleep 0.5
+  [ "$(nvb state "$CID" | jq -r .status)" = "paused" ]
+  run nvb exec "$CID" /init true
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"is paused"* ]]
+  run nvb pause "$CID"
+  [ "$status" -eq 1 ]
+  nvb resume "$CID"
+  wait_status "$CID" stopped
+  nvb delete "$CID"
+  assert_nothing_left "$CID"
+}
