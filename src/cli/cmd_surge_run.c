@@ -135,8 +135,7 @@ surge_cmd_up(struct surge_opts *o, int argc, char **argv)
     lo.follow = true;
     lo.color = isatty(1);
     lo.stop = (volatile int *)&interrupted;
-    lo.since_ns = 0;
-    lo.tail = 0;
+    /* lines from the start of this up on (older ones of unchanged services are skipped) */
     fprintf(stderr, "Attaching to the services' logs (Ctrl-C stops the stack)\n");
     surge_logs(&ss.s, ss.sel, &lo, &err);
     if (interrupted) {
