@@ -306,7 +306,7 @@ start_container(struct sup *s, struct run_fds *f, struct bolt_rt_proc *proc, str
         stdio[2] = f->errp[1];
     }
     if (bolt_nv_engine_start(s->spec, s->st->root, s->st->runroot, s->id, NULL, err) < 0
-        || bolt_nv_gaming_start(s->spec, s->st->runroot, err) < 0)
+        || bolt_nv_gaming_start(s->spec, s->st->root, s->st->runroot, err) < 0)
         return -1;
     if (engine_rt_start(&s->rt, s->id, s->spec, s->dir, stdio, f->con_path, proc, err) < 0)
         return -1;

@@ -4,6 +4,7 @@
  */
 #include "nvbind/profile.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +13,12 @@
 #include "nvbind/config.h"
 #include "nvbind/perf.h"
 #include "nvbind/plan.h"
+#include "util/fs.h"
 #include "util/mem.h"
 
-#define ANN_PREFIX "io.bolt.gaming."
+#define ANN_PREFIX  "io.bolt.gaming."
+#define SHM_MIN_BYTES (1ULL << 30)
+#define SHADER_DIR  "/var/cache/bolt-shaders"
 
 struct gaming {
     const char *profile, *vsync, *perf;
@@ -111,6 +115,10 @@ profile_env(struct env_acc *a, struct gaming *g)
     const char *p = g->profile ? g->profile : "balanced";
 
     put(a, "__GL_SHADER_DISK_CACHE", "1");
+    put(a, "__GL_SHADER_DISK_CACHE_PATH", SHADER_DIR "/nvidia");
+    put(a, "DXVK_STATE_CACHE_PATH", SHADER_DIR "/dxvk");
+    put(a, "VKD3D_SHADER_CACHE_PATH", SHADER_DIR "/vkd3d");
+    put(a, "MESA_SHADER_CACHE_DIR", SHADER_DIR "/mesa");
     put(a, "__GL_SHADER_DISK_CACHE_SIZE", "10737418240");
     put(a, "__GL_SHADER_DISK_CACHE_SKIP_CLEANUP", "1");
     if (!strcmp(p, "ultra-low-latency")) {
@@ -224,6 +232,51 @@ raise_nofile(struct bolt_oci_spec *spec)
         (struct bolt_oci_rlimit){xstrdup("RLIMIT_NOFILE"), rl.rlim_max, rl.rlim_max};
 }
 
+/* Games map big shared buffers (Wine, Chromium-based launchers): /dev/shm of at least 1 GiB. */
+static void
+raise_shm(struct bolt_oci_spec *spec)
+{
+    for (size_t i = 0; i < spec->n_mounts; i++) {
+        struct bolt_oci_mount *m = &spec->mounts[i];
+        if (strcmp(m->destination, "/dev/shm") != 0 || m->type == NULL
+            || strcmp(m->type, "tmpfs") != 0)
+            continue;
+        for (size_t j = 0; m->options && m->options[j]; j++) {
+            unsigned long long v, bytes;
+            char unit = 0;
+            if (sscanf(m->options[j], "size=%llu%c", &v, &unit) < 1)
+                continue;
+            bytes = v * (unit == 'k' ? 1ULL << 10 : unit == 'm' ? 1ULL << 20 : unit == 'g' ? 1ULL << 30 : 1);
+            if (bytes < SHM_MIN_BYTES) {
+                free(m->options[j]);
+                m->options[j] = xstrdup("size=1g");
+            }
+        }
+    }
+}
+
+static void
+cap_add(char ***set, const char *cap)
+{
+    for (size_t i = 0; *set && (*set)[i]; i++)
+        if (strcmp((*set)[i], cap) == 0)
+            return;
+    bolt_strv_push(set, cap);
+}
+
+/* ultra-low-latency: CAP_SYS_NICE lets the game raise its own priority and use SCHED_FIFO/RR
+ * (it bypasses RLIMIT_RTPRIO, whose hard limit root cannot raise here). */
+static void
+allow_nice(struct bolt_oci_spec *spec)
+{
+    struct bolt_oci_caps *c = &spec->process.caps;
+
+    spec->process.has_caps = true;
+    cap_add(&c->bounding, "CAP_SYS_NICE");
+    cap_add(&c->effective, "CAP_SYS_NICE");
+    cap_add(&c->permitted, "CAP_SYS_NICE");
+}
+
 static bool
 has_gpus(const struct bolt_oci_spec *spec)
 {
@@ -249,14 +302,19 @@ bolt_nv_gaming_edits(struct bolt_oci_spec *spec, char *const *settings, struct b
         if (parse_one(&g, key, eq + 1, err) < 0)
             return -1;
     }
+    if (!has_gpus(spec) && g.perf)
+        return bolt_err_set(err, 0, "--performance needs GPUs: add --gpu (e.g. --gpu all)");
     if (!has_gpus(spec))
-        return bolt_err_set(err, 0, "%s needs GPUs: add --gpu (e.g. --gpu all)",
-                            g.perf ? "--performance" : "gaming settings");
+        return bolt_err_set(err, 0, "gaming settings (--gaming-profile, --dlss, --rt, --wine, "
+                                    "--fps, --vsync) need GPUs: add --gpu (e.g. --gpu all)");
     profile_env(&a, &g);
     options_env(&a, &g);
     add_caps(spec, g.dlss == 1);
     if (g.wine == 1 || (g.profile && strcmp(g.profile, "power-saving")))
         raise_nofile(spec);
+    raise_shm(spec);
+    if (g.profile && strcmp(g.profile, "ultra-low-latency") == 0)
+        allow_nice(spec);
     for (size_t i = 0; a.env && a.env[i]; i++) {
         char *eq = strchr(a.env[i], '=');
         *eq = '\0';
@@ -283,8 +341,37 @@ annotation(const struct bolt_oci_spec *spec, const char *key)
     return NULL;
 }
 
+/*
+ * The shader caches live on the host under <root>/gaming/shader-cache/<image>, so they
+ * survive the container (compiling shaders again costs minutes of stutter).
+ */
+static int
+mount_shader_cache(struct bolt_oci_spec *spec, const char *root, struct bolt_err *err)
+{
+    const char *image = annotation(spec, "io.bolt.image");
+    const char *opts[] = {"rbind", "rw", "nosuid", "nodev", NULL};
+    cleanup_free char *key = xstrdup(image && *image ? image : "default");
+    cleanup_free char *dir = NULL;
+
+    for (char *p = key; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '.' || *p == '-' || *p == '_'))
+            *p = '_';
+    dir = xasprintf("%s/gaming/shader-cache/%s", root, key);
+    for (const char *sub = "nvidia\0dxvk\0vkd3d\0mesa\0"; *sub; sub += strlen(sub) + 1) {
+        cleanup_free char *d = xasprintf("%s/%s", dir, sub);
+        if (bolt_mkdir_p(d, 0777, err) < 0)
+            return bolt_err_wrap(err, "shader cache");
+    }
+    for (size_t i = 0; i < spec->n_mounts; i++)
+        if (strcmp(spec->mounts[i].destination, SHADER_DIR) == 0)
+            return 0; /* a restart: already there */
+    bolt_oci_spec_add_mount(spec, SHADER_DIR, "bind", dir, opts);
+    return 0;
+}
+
 int
-bolt_nv_gaming_start(const struct bolt_oci_spec *spec, const char *runroot, struct bolt_err *err)
+bolt_nv_gaming_start(struct bolt_oci_spec *spec, const char *root, const char *runroot,
+                     struct bolt_err *err)
 {
     const char *perf = annotation(spec, ANN_PREFIX "performance");
     const char *inj = annotation(spec, "io.bolt.gpu.injected");
@@ -294,6 +381,8 @@ bolt_nv_gaming_start(const struct bolt_oci_spec *spec, const char *runroot, stru
     enum bolt_nv_perf_mode mode;
     int r = -1;
 
+    if (annotation(spec, ANN_PREFIX "profile") && mount_shader_cache(spec, root, err) < 0)
+        return -1;
     if (perf == NULL)
         return 0;
     if (bolt_nv_perf_mode_parse(perf, "--performance", &mode, err) < 0)

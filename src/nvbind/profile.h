@@ -25,10 +25,12 @@
 int bolt_nv_gaming_edits(struct bolt_oci_spec *spec, char *const *settings, struct bolt_err *err);
 
 /*
- * At each start, after bolt_nv_engine_start: applies the performance mode (if any) to the
- * injected GPUs and the container's CPUs (bolt_nv_perf_acquire). No-op otherwise.
+ * At each start, after bolt_nv_engine_start: binds the persistent shader cache
+ * (<root>/gaming/shader-cache/<image> at /var/cache/bolt-shaders) and applies the
+ * performance mode (if any) to the injected GPUs and the container's CPUs
+ * (bolt_nv_perf_acquire). No-op without gaming settings.
  */
-int bolt_nv_gaming_start(const struct bolt_oci_spec *spec, const char *runroot,
+int bolt_nv_gaming_start(struct bolt_oci_spec *spec, const char *root, const char *runroot,
                          struct bolt_err *err);
 
 /* What was applied ({"profile": ..., "env": [...]}) from the annotations; a new object. */
