@@ -108,6 +108,8 @@ EOF
   three_stack
   b surge up -d 2>/dev/null
   before=$(ids)
+  b inspect st-worker-1 | jq -r '.[0].Config.Labels["io.bolt.surge.config-hash"]' >"$TMP/worker-hash"
+  b inspect st-db-1 | jq -r '.[0].Config.Labels["io.bolt.surge.config-hash"]' >"$TMP/db-hash"
   run b surge up -d
   [ "$status" -eq 0 ]
   [[ "$output" == *"st-db-1 Running"* ]] && [[ "$output" == *"st-worker-1 Running"* ]]
@@ -122,10 +124,11 @@ EOF
   [ "$(grep st-web-1 <<<"$after")" = "$(grep st-web-1 <<<"$before")" ]
   [ "$(grep st-worker-1 <<<"$after")" != "$(grep st-worker-1 <<<"$before")" ]
   wait_for 5 bash -c "'$BOLT' --root '$ROOT' --runroot '$RUNROOT' logs st-worker-1 | grep -q worker-v2"
-  # the hash label changed with it
-  h1=$(grep st-worker-1 <<<"$before" | cut -d= -f2)
-  [ "$(b inspect -f '{{index .Config.Labels "io.bolt.surge.config-hash"}}' st-worker-1 | wc -c)" -eq 65 ] ||
-    b inspect st-worker-1 | jq -e '.[0].Config.Labels["io.bolt.surge.config-hash"] | length == 64'
+  # the config hash label changed with it; the others kept theirs
+  hash() { b inspect "$1" | jq -r '.[0].Config.Labels["io.bolt.surge.config-hash"]'; }
+  [[ "$(hash st-worker-1)" =~ ^[0-9a-f]{64}$ ]]
+  [ "$(hash st-worker-1)" != "$(cat "$TMP/worker-hash")" ]
+  [ "$(hash st-db-1)" = "$(cat "$TMP/db-hash")" ]
   b surge down -t 1 >/dev/null 2>&1
 }
 
