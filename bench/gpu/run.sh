@@ -69,20 +69,37 @@ tar -C "$tmp/probe" -cf "$tmp/probe.tar" .
 : > "$tmp/plain"
 : > "$tmp/gpu"
 : > "$tmp/trace-bolt"
+# CPU time of the children (user+sys, all processes of the run): what the work costs,
+# independent of how long a loaded machine makes each run wait for a CPU
+# (`times` must run in this shell, not in a $(...) subshell, to see this shell's children)
+cpu_us() { tail -1 "$tmp/times" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.0f\n", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1e6 }'; }
+: > "$tmp/plain-cpu"
+: > "$tmp/gpu-cpu"
 for i in $(seq "$runs"); do
+  times > "$tmp/times"
+  c0=$(cpu_us)
   t0=$EPOCHREALTIME
   "${B[@]}" run --rm localhost/probe sh -c true
   t1=$EPOCHREALTIME
+  times > "$tmp/times"
+  c1=$(cpu_us)
   BOLT_TRACE=1 "${B[@]}" run --rm --gpu all localhost/probe sh -c true 2>>"$tmp/trace-bolt"
   t2=$EPOCHREALTIME
+  times > "$tmp/times"
+  c2=$(cpu_us)
   echo "$t0 $t1" | awk '{printf "%.0f\n", ($2-$1)*1e6}' >> "$tmp/plain"
   echo "$t1 $t2" | awk '{printf "%.0f\n", ($2-$1)*1e6}' >> "$tmp/gpu"
+  echo $((c1 - c0)) >> "$tmp/plain-cpu"
+  echo $((c2 - c1)) >> "$tmp/gpu-cpu"
 done
 grep '^nvbind-trace:' "$tmp/trace-bolt" > "$tmp/trace-bolt2" || true
 phases "$tmp/trace-bolt2" "bolt run --gpu all"
 mp=$(median < "$tmp/plain")
 mg=$(median < "$tmp/gpu")
 echo "(b) bolt run: median $mp us; bolt run --gpu all: median $mg us; ratio $(awk -v a="$mg" -v b="$mp" 'BEGIN{printf "%.3f", a/b}') ($runs runs each, interleaved)"
+cp=$(median < "$tmp/plain-cpu")
+cg=$(median < "$tmp/gpu-cpu")
+echo "(b) CPU time (user+sys of every process of a run): bolt run median $cp us; bolt run --gpu all median $cg us; ratio $(awk -v a="$cg" -v b="$cp" 'BEGIN{printf "%.3f", a/b}')"
 
 # ---- (c) podman + CDI spec vs bolt run --gpu all ----
 if ! command -v podman >/dev/null; then

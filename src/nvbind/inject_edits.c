@@ -203,6 +203,11 @@ add_files(const struct bolt_nv_plan *plan, unsigned caps, const struct bolt_nv_e
             add_file_mount(plan, f, ro_opts, e);
             break;
         case BOLT_NV_FILE_FIRMWARE:
+            /* GSP firmware is read by the host's kernel module, never from a container: the
+             * fast path saves the mounts; CDI specs list it like NVIDIA's generator does */
+            if (o->mode == BOLT_NV_EDITS_FILES)
+                add_file_mount(plan, f, ro_noexec_opts, e);
+            break;
         case BOLT_NV_FILE_CONFIG:
             add_file_mount(plan, f, ro_noexec_opts, e);
             break;

@@ -142,6 +142,8 @@ bolt_nv_lease_acquire(const char *runroot, char *const *uuids, bool exclusive, c
         }
         if (bolt_mkdir_p(hd, 0700, err) < 0)
             goto fail;
+        /* entries of dead supervisors go now, so the directory does not grow per container */
+        bolt_strv_free(bolt_nv_lease_holders(runroot, uuids[i]));
         holder_path(path, sizeof(path), dir, uuids[i], id);
         info = xasprintf("%s %ld %s\n", name && *name ? name : id, (long)getpid(),
                          exclusive ? "exclusive" : "shared");
