@@ -81,9 +81,11 @@ on_sigint(int sig)
     interrupted = 1;
 }
 
-#define COMMON_OPTS                                                                                \
-    {"file", required_argument, NULL, 'f'}, {"project", required_argument, NULL, 'p'},             \
-        {"help", no_argument, NULL, 'h'}
+#define COMMON_OPTS                                                                    \
+    {"file", required_argument, NULL, 'f'}, {"project", required_argument, NULL, 'p'}, \
+    {                                                                                  \
+        "help", no_argument, NULL, 'h'                                                 \
+    }
 
 static int
 usage_out(bool help, const char *text)
@@ -95,8 +97,8 @@ usage_out(bool help, const char *text)
 int
 surge_cmd_up(struct surge_opts *o, int argc, char **argv)
 {
-    static const struct option opts[] = {{"detach", no_argument, NULL, 'd'}, COMMON_OPTS,
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"detach", no_argument, NULL, 'd'}, COMMON_OPTS, {NULL, 0, NULL, 0}};
     static const char use[] =
         "usage: bolt surge up [-d] [SERVICE...]\n\n"
         "Create and start the services (and what they depend on) in dependency order.\n"
@@ -158,7 +160,8 @@ int
 surge_cmd_down(struct surge_opts *o, int argc, char **argv)
 {
     static const struct option opts[] = {{"volumes", no_argument, NULL, 'v'},
-                                         {"timeout", required_argument, NULL, 't'}, COMMON_OPTS,
+                                         {"timeout", required_argument, NULL, 't'},
+                                         COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
     static const char use[] = "usage: bolt surge down [-v] [-t|--timeout N]\n\n"
                               "Stop and remove the project's containers (dependents first).\n\n"
@@ -181,8 +184,9 @@ surge_cmd_down(struct surge_opts *o, int argc, char **argv)
             return usage_out(c == 'h', use);
     }
     if (optind < argc)
-        return cli_usage_error("bolt surge down", "unexpected argument '%s' (down takes the whole "
-                                                  "project; use 'bolt surge stop SERVICE')",
+        return cli_usage_error("bolt surge down",
+                               "unexpected argument '%s' (down takes the whole "
+                               "project; use 'bolt surge stop SERVICE')",
                                argv[optind]);
     rc = session_open(&ss, o, 0, NULL, false);
     if (rc == 0 && surge_down(&ss.s, timeout, volumes, &err) < 0) {
@@ -197,7 +201,8 @@ int
 surge_cmd_status(struct surge_opts *o, int argc, char **argv)
 {
     static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
-                                         {"format", required_argument, NULL, 'F'}, COMMON_OPTS,
+                                         {"format", required_argument, NULL, 'F'},
+                                         COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
     static const char use[] =
         "usage: bolt surge status|ps [-q] [--format table|json] [SERVICE...]\n\n"
@@ -268,7 +273,8 @@ surge_cmd_logs(struct surge_opts *o, int argc, char **argv)
 {
     static const struct option opts[] = {{"follow", no_argument, NULL, 'F'},
                                          {"tail", required_argument, NULL, 'n'},
-                                         {"no-color", no_argument, NULL, 'C'}, COMMON_OPTS,
+                                         {"no-color", no_argument, NULL, 'C'},
+                                         COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
     static const char use[] =
         "usage: bolt surge logs [--follow] [--tail N] [--no-color] [SERVICE...]\n\n"
@@ -326,8 +332,8 @@ surge_cmd_logs(struct surge_opts *o, int argc, char **argv)
 static int
 lifecycle(struct surge_opts *o, int argc, char **argv, bool stop, bool start)
 {
-    static const struct option opts[] = {{"timeout", required_argument, NULL, 't'}, COMMON_OPTS,
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"timeout", required_argument, NULL, 't'}, COMMON_OPTS, {NULL, 0, NULL, 0}};
     char prog[64];
     cleanup_free char *use = xasprintf("usage: bolt surge %s%s [SERVICE...]\n\n%s\n", argv[0],
                                        stop ? " [-t|--timeout N]" : "",
@@ -384,7 +390,8 @@ int
 surge_cmd_pull(struct surge_opts *o, int argc, char **argv)
 {
     static const struct option opts[] = {{"missing", no_argument, NULL, 'm'},
-                                         {"quiet", no_argument, NULL, 'q'}, COMMON_OPTS,
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
     static const char use[] = "usage: bolt surge pull [--missing] [-q] [SERVICE...]\n\n"
                               "Pull the services' images.\n\n"
@@ -423,7 +430,8 @@ surge_cmd_exec(struct surge_opts *o, int argc, char **argv)
                                          {"workdir", required_argument, NULL, 'w'},
                                          {"env", required_argument, NULL, 'e'},
                                          {"interactive", no_argument, NULL, 'i'},
-                                         {"tty", no_argument, NULL, 't'}, COMMON_OPTS,
+                                         {"tty", no_argument, NULL, 't'},
+                                         COMMON_OPTS,
                                          {NULL, 0, NULL, 0}};
     static const char use[] = "usage: bolt surge exec [-it] [-u USER] [-w DIR] [-e K=V] SERVICE "
                               "COMMAND [ARG...]\n\n"
@@ -454,8 +462,9 @@ surge_cmd_exec(struct surge_opts *o, int argc, char **argv)
     }
     if (argc - optind < 2) {
         bolt_strv_free(eo.env);
-        return cli_usage_error("bolt surge exec", "missing %s (usage: bolt surge exec SERVICE "
-                                                  "COMMAND [ARG...])",
+        return cli_usage_error("bolt surge exec",
+                               "missing %s (usage: bolt surge exec SERVICE "
+                               "COMMAND [ARG...])",
                                optind < argc ? "COMMAND" : "SERVICE and COMMAND");
     }
     rc = session_open(&ss, o, 1, argv + optind, false);

@@ -75,8 +75,8 @@ map_network(const struct bolt_bf_service *svc, struct bolt_run_opts *o, struct b
         /* no bridge networks in bolt yet: the stack shares the host's network */
         for (size_t i = 0; i < svc->n_ports; i++) {
             const struct bolt_bf_port *p = &svc->ports[i];
-            if (p->host_start != 0 && (p->host_start != p->container_start
-                                       || p->host_end != p->container_end))
+            if (p->host_start != 0
+                && (p->host_start != p->container_start || p->host_end != p->container_end))
                 return bolt_err_set(err, 0,
                                     "service '%s': ports: %u:%u maps a host port to a different "
                                     "container port, which needs a bridge network (bolt runs "
@@ -140,7 +140,8 @@ map_gpu(const struct bolt_bf_service *svc, struct bolt_run_opts *o)
         free(v);
     }
     if (g->cuda_support)
-        bolt_strv_push(&o->env, "NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics,video,display");
+        bolt_strv_push(&o->env,
+                       "NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics,video,display");
 }
 
 static void

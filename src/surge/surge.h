@@ -50,8 +50,8 @@ char *surge_ctr_name(const struct surge *s, const char *service);
  * the surge ones and the config hash. Creates no directory. Returns 0 or -1 (err names
  * the service and key).
  */
-int surge_run_opts(const struct surge *s, const struct bolt_bf_service *svc, struct bolt_run_opts *o,
-                   struct bolt_err *err);
+int surge_run_opts(const struct surge *s, const struct bolt_bf_service *svc,
+                   struct bolt_run_opts *o, struct bolt_err *err);
 
 /* The config hash of the options (64 hex + NUL) — computed before the hash label is added. */
 void surge_opts_hash(const struct bolt_run_opts *o, char out[65]);
@@ -115,8 +115,8 @@ int surge_down(const struct surge *s, int timeout, bool volumes, struct bolt_err
 
 struct surge_logs_opts {
     bool follow;
-    long tail;  /* -1 = all */
-    bool color; /* ANSI colours for the prefixes */
+    long tail;          /* -1 = all */
+    bool color;         /* ANSI colours for the prefixes */
     volatile int *stop; /* follow ends when *stop becomes non-zero (may be NULL) */
     int64_t since_ns;   /* only entries at or after this time (0 = all) */
 };

@@ -20,7 +20,7 @@ struct src {
     const char *service;
     char id[BOLT_CTR_ID_LEN + 1];
     char *path;
-    off_t off;  /* bytes consumed (complete lines only) */
+    off_t off; /* bytes consumed (complete lines only) */
     int color;
 };
 
@@ -126,8 +126,9 @@ any_running(const struct surge *s, struct src *srcs, size_t n)
     for (size_t i = 0; i < n; i++) {
         struct bolt_err err = {0};
         struct bolt_container *c = bolt_ctrs_load(&s->st, srcs[i].id, &err);
-        bool up = c && (c->status == BOLT_CTR_RUNNING || c->status == BOLT_CTR_RESTARTING
-                        || c->status == BOLT_CTR_CREATED)
+        bool up = c
+                  && (c->status == BOLT_CTR_RUNNING || c->status == BOLT_CTR_RESTARTING
+                      || c->status == BOLT_CTR_CREATED)
                   && bolt_ctrs_monitor_alive(&s->st, c->id);
         bolt_container_free(c);
         if (up)

@@ -284,9 +284,8 @@ launch_ready(const struct surge *s, struct job *jobs, bool create, int *failed)
             continue;
         for (size_t d = 0; d < svc->n_depends_on && ready; d++) {
             size_t k = svc_index(bf, svc->depends_on[d].service);
-            const char *why = k < bf->n_services
-                                  ? dep_broken(&jobs[k], svc->depends_on[d].condition)
-                                  : NULL;
+            const char *why =
+                k < bf->n_services ? dep_broken(&jobs[k], svc->depends_on[d].condition) : NULL;
             if (why) {
                 fprintf(stderr, "bolt surge: service '%s' not started: dependency '%s' %s\n",
                         svc->name, svc->depends_on[d].service, why);
@@ -389,8 +388,7 @@ schedule(const struct surge *s, const bool *sel, bool create, struct bolt_err *e
         sleep_ms(50);
     }
     if (failed)
-        return bolt_err_set(err, 0, "%d service%s failed to start", failed,
-                            failed == 1 ? "" : "s");
+        return bolt_err_set(err, 0, "%d service%s failed to start", failed, failed == 1 ? "" : "s");
     return 0;
 }
 
@@ -453,8 +451,8 @@ surge_stop(const struct surge *s, const bool *sel, int timeout, struct bolt_err 
         while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
             for (size_t i = 0; i < n; i++)
                 if (jobs[i].state == J_RUNNING && jobs[i].pid == pid) {
-                    jobs[i].state = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? J_DONE
-                                                                                   : J_FAILED;
+                    jobs[i].state =
+                        WIFEXITED(status) && WEXITSTATUS(status) == 0 ? J_DONE : J_FAILED;
                     failed += jobs[i].state == J_FAILED;
                 }
         for (size_t i = 0; i < n; i++) {
