@@ -99,6 +99,14 @@ map_network(const struct bolt_bf_service *svc, struct bolt_run_opts *o, struct b
 }
 
 static void
+push_kv(char ***v, const char *key, const char *value)
+{
+    cleanup_free char *e = xasprintf("%s=%s", key, value);
+
+    bolt_strv_push(v, e);
+}
+
+static void
 map_gpu(const struct bolt_bf_service *svc, struct bolt_run_opts *o)
 {
     const struct bolt_bf_gpu *g = &svc->gpu;
@@ -139,6 +147,24 @@ map_gpu(const struct bolt_bf_service *svc, struct bolt_run_opts *o)
         bolt_strv_push(&o->env, v);
         free(v);
     }
+    /* the gaming settings, as `bolt run --gaming-profile/--dlss/...` collects them */
+    if (g->profile)
+        push_kv(&o->gaming, "profile", g->profile);
+    if (g->dlss_enabled)
+        push_kv(&o->gaming, "dlss", "true");
+    if (g->rt_cores_enabled)
+        push_kv(&o->gaming, "rt", "true");
+    if (g->wine_optimizations)
+        push_kv(&o->gaming, "wine", "true");
+    if (g->frame_rate_target > 0) {
+        char fps[16];
+        snprintf(fps, sizeof(fps), "%d", g->frame_rate_target);
+        push_kv(&o->gaming, "fps", fps);
+    }
+    if (g->vsync_mode)
+        push_kv(&o->gaming, "vsync", g->vsync_mode);
+    if (g->performance_mode)
+        push_kv(&o->gaming, "performance", g->performance_mode);
     if (g->cuda_support)
         bolt_strv_push(&o->env,
                        "NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics,video,display");
@@ -300,6 +326,7 @@ surge_opts_hash(const struct bolt_run_opts *o, char out[65])
     h_str(&h, "stop_timeout", n);
     h_str(&h, "runtime", o->runtime);
     h_strv(&h, "gpus", o->gpus);
+    h_strv(&h, "gaming", o->gaming);
     bolt_sha256_lite_final(&h, d);
     for (int i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", d[i]);

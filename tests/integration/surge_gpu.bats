@@ -44,6 +44,10 @@ memory_limit = "8GB"
 devices = [$1]
 [services.game.gaming.gpu.nvbind.nvidia]
 cuda_version = "$2"
+[services.game.gaming.gpu.gaming]
+profile = "performance"
+dlss_enabled = true
+frame_rate_target = 144
 EOF2
 }
 
@@ -57,7 +61,9 @@ EOF2
   run bb surge logs --no-color
   echo "$output"
   [[ "$output" == *"game | count: 1"* ]]
-  [[ "$output" == *"game | nodes: nvidia-uvm nvidia-uvm-tools nvidia1 nvidiactl"* ]]
+  # the gaming profile adds the graphics classes, hence the modeset node
+  [[ "$output" == *"game | nodes: nvidia-modeset nvidia-uvm nvidia-uvm-tools nvidia1 nvidiactl"* ]]
+  [[ "$output" == *"game | NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics,display,ngx"* ]]
   [[ "$output" == *"game | NVIDIA_REQUIRE_CUDA=cuda>=12.2"* ]]
   [[ "$output" == *"game | NVIDIA_VISIBLE_DEVICES=1"* ]]
   # the same tags `bolt run --gpu 1 --gpu-isolation exclusive --gpu-memory ...` records
@@ -66,6 +72,12 @@ EOF2
   [[ "$output" == *'"gpu:1"'* ]]
   [[ "$output" == *'isolation=exclusive'* ]]
   [[ "$output" == *'memory=8589934592'* ]]
+  # the gaming keys went through the same settings `bolt run --gaming-profile ...` uses
+  run bash -c "'$BOLT' --root '$ROOT' --runroot '$RUNROOT' inspect gpu-game-1 | jq -c '.[0].Gaming'"
+  echo "$output"
+  [[ "$output" == *'"Profile":"performance"'* ]]
+  [[ "$output" == *'"DXVK_FRAME_RATE=144"'* ]]
+  [[ "$output" == *'"PROTON_ENABLE_NGX_UPDATER=1"'* ]]
   run bb surge down
   [ "$status" -eq 0 ]
 }
