@@ -11,6 +11,7 @@ PKGS=(
   python3 python3-jsonschema apache2-utils curl jq iproute2 util-linux procps
   zstd  # image tests build zstd layers
   hyperfine gcc-multilib
+  xvfb x11-utils xauth pulseaudio pulseaudio-utils  # gaming audio/display tests: real servers
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -49,6 +49,10 @@ enum {
     OPT_FPS,
     OPT_VSYNC,
     OPT_PERFORMANCE,
+    OPT_DISPLAY,
+    OPT_GAMING_INPUT,
+    OPT_AUDIO,
+    OPT_AUDIO_LATENCY,
 };
 
 static const struct option run_opts[] = {
@@ -98,6 +102,10 @@ static const struct option run_opts[] = {
     {"fps", required_argument, NULL, OPT_FPS},
     {"vsync", required_argument, NULL, OPT_VSYNC},
     {"performance", required_argument, NULL, OPT_PERFORMANCE},
+    {"display", required_argument, NULL, OPT_DISPLAY},
+    {"gaming-input", no_argument, NULL, OPT_GAMING_INPUT},
+    {"audio", required_argument, NULL, OPT_AUDIO},
+    {"audio-latency", required_argument, NULL, OPT_AUDIO_LATENCY},
     {"help", no_argument, NULL, 'H'},
     {NULL, 0, NULL, 0},
 };
@@ -152,7 +160,11 @@ run_usage(FILE *out, const char *verb)
             "                            power-saving (docs/gaming.md)\n"
             "  --dlss[=BOOL] --rt[=BOOL] --wine[=BOOL]  DLSS, ray tracing, Wine/Proton tuning\n"
             "  --fps N --vsync MODE      frame rate target; off, on, adaptive, mailbox\n"
-            "  --performance MODE        ultra, high, balanced, efficient (GPU power/clocks)\n",
+            "  --performance MODE        ultra, high, balanced, efficient (GPU power/clocks)\n"
+            "  --display MODE            x11, wayland or auto: the host's display socket\n"
+            "  --gaming-input            /dev/input and /dev/uinput (controllers)\n"
+            "  --audio SYSTEM            pipewire or pulseaudio: the host's sound server\n"
+            "  --audio-latency LEVEL     low, normal or high\n",
             verb,
             strcmp(verb, "run") == 0 ? "Create a container from IMAGE and run COMMAND in it."
                                      : "Create a container from IMAGE without starting it.");
@@ -307,9 +319,14 @@ parse_run_flag(int c, struct bolt_run_opts *o)
     case OPT_WINE:
     case OPT_FPS:
     case OPT_VSYNC:
-    case OPT_PERFORMANCE: {
-        static const char *const keys[] = {"profile", "dlss", "rt",         "wine",
-                                           "fps",     "vsync", "performance"};
+    case OPT_PERFORMANCE:
+    case OPT_DISPLAY:
+    case OPT_GAMING_INPUT:
+    case OPT_AUDIO:
+    case OPT_AUDIO_LATENCY: {
+        static const char *const keys[] = {"profile",     "dlss",    "rt",    "wine",
+                                           "fps",         "vsync",   "performance",
+                                           "display",     "input",   "audio", "audio_latency"};
         cleanup_free char *v = xasprintf("%s=%s", keys[c - OPT_GAMING_PROFILE],
                                          optarg ? optarg : "true");
         bolt_strv_push(&o->gaming, v);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "nvbind/av.h"
 #include "nvbind/config.h"
 #include "nvbind/perf.h"
 #include "nvbind/plan.h"
@@ -24,6 +25,8 @@ struct gaming {
     const char *profile, *vsync, *perf;
     int dlss, rt, wine; /* -1 unset */
     long fps;           /* 0 unset */
+    bool gpu;           /* a setting that needs GPUs was given */
+    struct bolt_nv_av av;
 };
 
 static const char *const profiles[] = {"ultra-low-latency", "performance", "balanced", "quality",
@@ -56,7 +59,11 @@ parse_one(struct gaming *g, const char *key, const char *v, struct bolt_err *err
 {
     enum bolt_nv_perf_mode m;
     char *end;
+    int r = bolt_nv_av_parse(&g->av, key, v, err);
 
+    if (r != 0)
+        return r < 0 ? -1 : 0;
+    g->gpu = true;
     if (!strcmp(key, "profile")) {
         if (!in_list(v, profiles))
             return bolt_err_set(err, 0, "--gaming-profile: invalid profile '%s' (expected "
@@ -302,6 +309,8 @@ bolt_nv_gaming_edits(struct bolt_oci_spec *spec, char *const *settings, struct b
         if (parse_one(&g, key, eq + 1, err) < 0)
             return -1;
     }
+    if (!g.gpu)
+        goto av;
     if (!has_gpus(spec) && g.perf)
         return bolt_err_set(err, 0, "--performance needs GPUs: add --gpu (e.g. --gpu all)");
     if (!has_gpus(spec))
@@ -320,14 +329,21 @@ bolt_nv_gaming_edits(struct bolt_oci_spec *spec, char *const *settings, struct b
         *eq = '\0';
         bolt_oci_spec_setenv(spec, a.env[i], eq + 1);
         *eq = '=';
+    }
+    bolt_oci_spec_set_annotation(spec, ANN_PREFIX "profile", g.profile ? g.profile : "balanced");
+    if (g.perf)
+        bolt_oci_spec_set_annotation(spec, ANN_PREFIX "performance", g.perf);
+av:
+    if (bolt_nv_av_edits(spec, &g.av, &a.env, err) < 0) {
+        bolt_strv_free(a.env);
+        return -1;
+    }
+    for (size_t i = 0; a.env && a.env[i]; i++) {
         char *n = joined ? xasprintf("%s\n%s", joined, a.env[i]) : xstrdup(a.env[i]);
         free(joined);
         joined = n;
     }
     bolt_strv_free(a.env);
-    bolt_oci_spec_set_annotation(spec, ANN_PREFIX "profile", g.profile ? g.profile : "balanced");
-    if (g.perf)
-        bolt_oci_spec_set_annotation(spec, ANN_PREFIX "performance", g.perf);
     bolt_oci_spec_set_annotation(spec, ANN_PREFIX "env", joined ? joined : "");
     return 0;
 }
@@ -383,6 +399,8 @@ bolt_nv_gaming_start(struct bolt_oci_spec *spec, const char *root, const char *r
 
     if (annotation(spec, ANN_PREFIX "profile") && mount_shader_cache(spec, root, err) < 0)
         return -1;
+    if (bolt_nv_av_start(spec, runroot, err) < 0)
+        return -1;
     if (perf == NULL)
         return 0;
     if (bolt_nv_perf_mode_parse(perf, "--performance", &mode, err) < 0)
@@ -415,9 +433,16 @@ bolt_nv_gaming_inspect(const struct bolt_oci_spec *spec)
     json_t *o = json_object(), *env = json_array();
     const char *v;
 
-    if (spec == NULL || annotation(spec, ANN_PREFIX "profile") == NULL)
+    if (spec == NULL || annotation(spec, ANN_PREFIX "env") == NULL) {
+        json_decref(env);
         return o;
-    json_object_set_new(o, "Profile", json_string(annotation(spec, ANN_PREFIX "profile")));
+    }
+    if ((v = annotation(spec, ANN_PREFIX "profile")))
+        json_object_set_new(o, "Profile", json_string(v));
+    if ((v = annotation(spec, ANN_PREFIX "display")))
+        json_object_set_new(o, "Display", json_string(v));
+    if ((v = annotation(spec, ANN_PREFIX "audio")))
+        json_object_set_new(o, "Audio", json_string(v));
     if ((v = annotation(spec, ANN_PREFIX "performance")))
         json_object_set_new(o, "Performance", json_string(v));
     if ((v = bolt_oci_spec_getenv(spec, "NVIDIA_DRIVER_CAPABILITIES")))

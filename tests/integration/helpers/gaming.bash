@@ -34,3 +34,38 @@ gm_calls() {
 gm_calls_clear() {
   rm -f "$1/usr/lib/x86_64-linux-gnu/fake-nvml-state.json.calls"
 }
+
+# gm_client_image NAME BIN...: import an image (the probe rootfs plus BIN... and every
+# library they link, at their host paths) as NAME, so real clients run inside.
+gm_client_image() {
+  local name=$1 rootfs=$TMP/clients b lib
+  shift
+  cp -a "$INJ_FIX/probe" "$rootfs"
+  for b in "$@"; do
+    b=$(command -v "$b") || return 1
+    mkdir -p "$rootfs$(dirname "$b")"
+    cp -L "$b" "$rootfs$b"
+    for lib in $(ldd "$b" | grep -o '/[^ ]*'); do
+      mkdir -p "$rootfs$(dirname "$lib")"
+      cp -Ln "$lib" "$rootfs$lib" 2>/dev/null || true
+    done
+  done
+  tar -C "$rootfs" -cf "$TMP/clients.tar" .
+  bb import "$TMP/clients.tar" "$name" >/dev/null
+}
+
+# gm_xvfb N: start Xvfb on :N with a cookie in $TMP/xauth (DISPLAY/XAUTHORITY exported).
+gm_xvfb() {
+  local n=$1 i
+  export XAUTHORITY=$TMP/xauth DISPLAY=:$n
+  : > "$XAUTHORITY"
+  xauth -f "$XAUTHORITY" add ":$n" . "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+  Xvfb ":$n" -auth "$XAUTHORITY" -nolisten tcp -screen 0 640x480x24 >/dev/null 2>&1 &
+  GM_XVFB_PID=$!
+  for i in $(seq 50); do
+    [ -S "/tmp/.X11-unix/X$n" ] && return 0
+    sleep 0.1
+  done
+  echo "Xvfb :$n did not start" >&2
+  return 1
+}
