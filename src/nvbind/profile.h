@@ -33,6 +33,17 @@ int bolt_nv_gaming_edits(struct bolt_oci_spec *spec, char *const *settings, stru
 int bolt_nv_gaming_start(struct bolt_oci_spec *spec, const char *root, const char *runroot,
                          struct bolt_err *err);
 
+struct bolt_bf_gpu;
+struct bolt_bf_audio;
+/*
+ * A Boltfile service's gaming keys (boltfile.h: gpu performance_mode, profile, dlss_enabled,
+ * rt_cores_enabled, wine_optimizations, frame_rate_target, vsync_mode; audio system, latency,
+ * sample_rate, buffer_size) appended to *settings as bolt_nv_gaming_edits takes them.
+ * Either pointer may be NULL.
+ */
+void bolt_nv_gaming_from_boltfile(const struct bolt_bf_gpu *g, const struct bolt_bf_audio *a,
+                                  char ***settings);
+
 /* What was applied ({"profile": ..., "env": [...]}) from the annotations; a new object. */
 json_t *bolt_nv_gaming_inspect(const struct bolt_oci_spec *spec);
 

@@ -13,6 +13,7 @@
 
 #include "image/image.h"
 #include "image/pull.h"
+#include "nvbind/profile.h"
 #include "oci/sha256_lite.h"
 #include "util/fs.h"
 #include "util/mem.h"
@@ -253,6 +254,7 @@ surge_run_opts(const struct surge *s, const struct bolt_bf_service *svc, struct 
     if (map_network(svc, o, err) < 0)
         return -1;
     map_gpu(svc, o);
+    bolt_nv_gaming_from_boltfile(&svc->gpu, &svc->audio, &o->gaming); /* gaming keys */
     o->labels = bolt_strv_dup(svc->labels);
     push_fmt_label(o, SURGE_LABEL_PROJECT, s->bf->project);
     push_fmt_label(o, SURGE_LABEL_SERVICE, svc->name);

@@ -144,3 +144,46 @@ ENVS='env | grep -E "^(__GL_|DXVK|VKD3D|PROTON|WINE|MESA|vblank|NVIDIA_DRIVER|ST
   [[ "$output" == *"gaming settings (--gaming-profile, --dlss, --rt, --wine, --fps, --vsync) need GPUs: add --gpu (e.g. --gpu all)"* ]]
   [ -z "$(bb ps -aq)" ]
 }
+
+@test "Boltfile gaming keys (surge up) give the same edits as the bolt run flags, performance restored at down" {
+  cp -a "$INJ_FIX/debian-2gpu-proprietary" "$TMP/drv"
+  gm_cpufreq "$TMP/drv" schedutil 2
+  inj_use "$TMP/drv"
+  mkdir -p "$TMP/proj"
+  cat > "$TMP/proj/Boltfile.toml" <<'EOF2'
+project = "rig"
+[services.game]
+image = "localhost/probe"
+command = ["sh", "-c", 'env | sort > /dev/stderr; sleep 30']
+stop_grace_period = "1s"
+[services.game.gaming.gpu]
+runtime = "nvbind"
+[services.game.gaming.gpu.nvbind]
+devices = ["gpu:0"]
+performance_mode = "ultra"
+[services.game.gaming.gpu.gaming]
+profile = "ultra-low-latency"
+dlss_enabled = true
+wine_optimizations = true
+frame_rate_target = 120
+vsync_mode = "mailbox"
+EOF2
+  cd "$TMP/proj"
+  run bb surge up -d
+  echo "$output"
+  [ "$status" -eq 0 ]
+  for i in $(seq 50); do bb surge logs 2>/dev/null | grep -q DXVK_FRAME_RATE && break; sleep 0.1; done
+  run bb surge logs
+  echo "$output"
+  [[ "$output" == *"DXVK_FRAME_RATE=120"* && "$output" == *"MESA_VK_WSI_PRESENT_MODE=mailbox"* ]]
+  [[ "$output" == *"__GL_MaxFramesAllowed=1"* && "$output" == *"WINEFSYNC=1"* ]]
+  [[ "$output" == *"NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics,display,ngx"* ]]
+  [[ "$(gm_calls "$TMP/drv")" == *"nvmlDeviceSetGpuLockedClocks GPU-3291dfa4-fcc4-0110-615b-c894a0d7c689 min_mhz=2040"* ]]
+  [ "$(gm_governors "$TMP/drv")" = "cpu0=performance cpu1=performance" ]
+  run bb surge down
+  [ "$status" -eq 0 ]
+  for i in $(seq 50); do [ "$(gm_governors "$TMP/drv")" = "cpu0=schedutil cpu1=schedutil" ] && break; sleep 0.1; done
+  [ "$(gm_governors "$TMP/drv")" = "cpu0=schedutil cpu1=schedutil" ]
+  [[ "$(gm_calls "$TMP/drv" | tail -1)" == "nvmlDeviceSetPersistenceMode GPU-3291dfa4-fcc4-0110-615b-c894a0d7c689 mode=0" ]]
+  cd /
+}
