@@ -13,6 +13,7 @@
 #include "nvbind/av.h"
 #include "nvbind/config.h"
 #include "nvbind/perf.h"
+#include "nvbind/perf_config.h"
 #include "nvbind/plan.h"
 #include "util/fs.h"
 #include "util/mem.h"
@@ -292,6 +293,26 @@ has_gpus(const struct bolt_oci_spec *spec)
     return v && *v && strcmp(v, "void") && strcmp(v, "none");
 }
 
+/*
+ * The nvbind config's `performance` (bolt gaming gpu nvbind --performance) is the default
+ * mode of GPU containers; balanced (nothing to hold) and an unset key change nothing.
+ */
+static int
+config_performance(struct gaming *g, struct bolt_err *err)
+{
+    struct bolt_nv_settings s;
+    static char mode[16];
+
+    if (bolt_nv_settings_load(&s, bolt_nv_settings_path(), err) < 0)
+        return -1;
+    if (s.performance && strcmp(s.performance, "balanced") != 0) {
+        snprintf(mode, sizeof(mode), "%s", s.performance);
+        g->perf = mode;
+    }
+    bolt_nv_settings_fini(&s);
+    return 0;
+}
+
 int
 bolt_nv_gaming_edits(struct bolt_oci_spec *spec, char *const *settings, struct bolt_err *err)
 {
@@ -299,9 +320,9 @@ bolt_nv_gaming_edits(struct bolt_oci_spec *spec, char *const *settings, struct b
     struct env_acc a = {0};
     cleanup_free char *joined = NULL;
 
-    if (settings == NULL || settings[0] == NULL)
+    if ((settings == NULL || settings[0] == NULL) && !has_gpus(spec))
         return 0;
-    for (size_t i = 0; settings[i]; i++) {
+    for (size_t i = 0; settings && settings[i]; i++) {
         const char *eq = strchr(settings[i], '=');
         cleanup_free char *key = eq ? xstrndup(settings[i], (size_t)(eq - settings[i])) : NULL;
         if (key == NULL)
@@ -309,8 +330,13 @@ bolt_nv_gaming_edits(struct bolt_oci_spec *spec, char *const *settings, struct b
         if (parse_one(&g, key, eq + 1, err) < 0)
             return -1;
     }
-    if (!g.gpu)
+    if (g.perf == NULL && has_gpus(spec) && config_performance(&g, err) < 0)
+        return -1;
+    if (!g.gpu) {
+        if (g.perf) /* the config's default mode only: no profile edits */
+            bolt_oci_spec_set_annotation(spec, ANN_PREFIX "performance", g.perf);
         goto av;
+    }
     if (!has_gpus(spec) && g.perf)
         return bolt_err_set(err, 0, "--performance needs GPUs: add --gpu (e.g. --gpu all)");
     if (!has_gpus(spec))

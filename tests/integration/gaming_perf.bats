@@ -222,3 +222,23 @@ wait_gone() {
   [ "$status" -eq 0 ]
   grep -qx 'devices = "all"' "$TMP/other.toml"
 }
+
+@test "the nvbind config's performance is the default of GPU containers; --performance overrides it" {
+  printf 'performance = "efficient"\n' > "$TMP/nvbind.toml"
+  bb run -d --name c --gpu 0 localhost/probe sh -c 'env | grep -c __GL_ || true; sleep 1'
+  [[ "$(gm_calls "$TMP/drv")" == *"nvmlDeviceSetPowerManagementLimit $G0 limit_mw=43200"* ]]
+  [ "$(gm_governors "$TMP/drv")" = "cpu0=powersave cpu1=powersave" ]
+  bb wait c
+  wait_gone
+  run bb logs c
+  [ "${lines[0]}" = "0" ]   # no profile environment from the config default alone
+  gm_calls_clear "$TMP/drv"
+  run bb run --rm --gpu 0 --performance high localhost/probe sh -c :
+  [ "$status" -eq 0 ]
+  [[ "$(gm_calls "$TMP/drv" | head -2)" == *"limit_mw=72000"* ]]
+  # containers without GPUs are not touched
+  gm_calls_clear "$TMP/drv"
+  run bb run --rm localhost/probe sh -c :
+  [ "$status" -eq 0 ]
+  [ -z "$(gm_calls "$TMP/drv")" ]
+}
