@@ -11,6 +11,7 @@ PKGS=(
   python3 python3-jsonschema apache2-utils curl jq iproute2 util-linux procps
   zstd  # image tests build zstd layers
   hyperfine gcc-multilib
+  chromium  # gaming performance --report: the HTML is checked in headless chromium
   xvfb x11-utils xauth pulseaudio pulseaudio-utils  # gaming audio/display tests: real servers
 )
 missing=()
