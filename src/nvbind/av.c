@@ -346,9 +346,10 @@ read_field(const unsigned char *b, size_t len, size_t *off, const unsigned char 
  * Keep the entries for display number num, rewritten as FamilyWild (0xffff): the cookie then
  * matches the container's own hostname, which differs from the host's.
  */
-static char *
-wild_entries(const unsigned char *b, size_t len, const char *num, size_t *out_len)
+char *
+bolt_nv_xauth_wild(const void *buf, size_t len, const char *num, size_t *out_len)
 {
+    const unsigned char *b = buf;
     char *out = xmalloc(len + 1);
     size_t off = 0, o = 0;
 
@@ -403,7 +404,7 @@ bolt_nv_av_start(struct bolt_oci_spec *spec, const char *runroot, struct bolt_er
             return 0; /* a restart: already bound */
     if ((src = bolt_read_file(xauth, &len, err)) == NULL)
         return bolt_err_wrap(err, "--display x11: Xauthority");
-    wild = wild_entries((const unsigned char *)src, len, num, &wlen);
+    wild = bolt_nv_xauth_wild(src, len, num, &wlen);
     if (wlen == 0)
         return bolt_err_set(err, 0, "--display x11: Xauthority '%s' has no cookie for display :%s",
                             xauth, num);

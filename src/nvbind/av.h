@@ -46,4 +46,12 @@ int bolt_nv_av_edits(struct bolt_oci_spec *spec, const struct bolt_nv_av *av, ch
  */
 int bolt_nv_av_start(struct bolt_oci_spec *spec, const char *runroot, struct bolt_err *err);
 
+/*
+ * The entries of an Xauthority file (len bytes at buf) for display number display
+ * ("0" for :0), rewritten as FamilyWild (0xffff) with an empty address so they match any
+ * hostname. A truncated entry ends the walk. Returns a new buffer (length in *out_len, 0 when
+ * no entry matched). Pure: fuzzed.
+ */
+char *bolt_nv_xauth_wild(const void *buf, size_t len, const char *display, size_t *out_len);
+
 #endif
