@@ -97,23 +97,29 @@ bundle_file(const struct bolt_nv_plan *plan, const struct bolt_nv_file *f, const
 {
     cleanup_free char *host = bolt_nv_path(plan->driver_root, f->path);
     cleanup_free char *dir = NULL, *dst = NULL;
-    const char *sub = f->kind == BOLT_NV_FILE_LIB32 ? "lib32" : "lib64";
+    const char *sub = f->kind == BOLT_NV_FILE_LIB32 ? "lib" : "lib64";
     struct stat st;
 
     if (stat(host, &st) < 0) {
         log_warn("driver file '%s' is missing: containers get GPUs without it", host);
         return 0;
     }
-    if (f->kind == BOLT_NV_FILE_DLL)
+    if (f->kind == BOLT_NV_FILE_DLL) {
         dir = xasprintf("%s/lib64/nvidia/wine", tmp);
-    else
+    } else if (f->kind == BOLT_NV_FILE_BIN || f->kind == BOLT_NV_FILE_CONFIG) {
+        /* at files/<path>: the container gets a symlink at <path> into the bundle mount */
+        dir = xasprintf("%s/files%.*s", tmp, (int)(strrchr(f->path, '/') - f->path), f->path);
+    } else {
         dir = xasprintf("%s/%s", tmp, sub);
+    }
     if (bolt_mkdir_p(dir, 0755, err) < 0)
         return -1;
     dst = xasprintf("%s/%s", dir, base_of(f->path));
     if (place_file(host, dst, mode, err) < 0)
         return -1;
-    if (f->kind == BOLT_NV_FILE_DLL || !f->soname)
+    if (f->kind != BOLT_NV_FILE_LIB && f->kind != BOLT_NV_FILE_LIB32)
+        return 0;
+    if (!f->soname)
         return 0;
     if (add_symlink(dir, base_of(f->path), f->soname, err) < 0)
         return -1;
@@ -122,11 +128,12 @@ bundle_file(const struct bolt_nv_plan *plan, const struct bolt_nv_file *f, const
     return 0;
 }
 
-static bool
-bundled(const struct bolt_nv_file *f)
+bool
+bolt_nv_file_is_bundled(const struct bolt_nv_file *f)
 {
     return f->kind == BOLT_NV_FILE_LIB || f->kind == BOLT_NV_FILE_LIB32
-           || f->kind == BOLT_NV_FILE_DLL;
+           || f->kind == BOLT_NV_FILE_DLL || f->kind == BOLT_NV_FILE_BIN
+           || f->kind == BOLT_NV_FILE_CONFIG;
 }
 
 /* Build dir (via a temp dir and rename). Fails with errnum EXDEV when mode is LINK and the
@@ -143,14 +150,14 @@ build_bundle(const struct bolt_nv_plan *plan, unsigned caps, const char *dir,
         return -1;
     for (size_t i = 0; i < plan->n_files; i++) {
         const struct bolt_nv_file *f = &plan->files[i];
-        if (!bundled(f) || !bolt_nv_file_has_cap(f, caps))
+        if (!bolt_nv_file_is_bundled(f) || !bolt_nv_file_has_cap(f, caps))
             continue;
         if (bundle_file(plan, f, tmp, mode, err) < 0)
             goto fail;
     }
     /* the mount points must exist even when a class has no files */
     for (int i = 0; i < 2; i++) {
-        cleanup_free char *sub = xasprintf("%s/%s", tmp, i ? "lib32" : "lib64");
+        cleanup_free char *sub = xasprintf("%s/%s", tmp, i ? "lib" : "lib64");
         if (bolt_mkdir_p(sub, 0755, err) < 0)
             goto fail;
     }
@@ -194,7 +201,7 @@ bolt_nv_bundle_get(const struct bolt_nv_plan *plan, const char *runroot, const c
                                        (unsigned long long)id->ino, (unsigned long long)id->size,
                                        (unsigned long long)id->mtime_ns);
     cleanup_free char *parent = xasprintf("%s/%s", top, key);
-    char *dir = xasprintf("%s/caps-%02x", parent, caps);
+    char *dir = xasprintf("%s/v2-caps-%02x", parent, caps);
     struct bolt_err e = {0};
     int lock, r;
 
@@ -216,7 +223,7 @@ bolt_nv_bundle_get(const struct bolt_nv_plan *plan, const char *runroot, const c
          * persistent root, which usually is, and point the runroot's path at it */
         cleanup_free char *ptop = xasprintf("%s/nvbind/bundle", persist);
         cleanup_free char *pparent = xasprintf("%s/%s", ptop, key);
-        cleanup_free char *pdir = xasprintf("%s/caps-%02x", pparent, caps);
+        cleanup_free char *pdir = xasprintf("%s/v2-caps-%02x", pparent, caps);
         r = bolt_mkdir_p(pparent, 0755, &e);
         if (r == 0 && access(pdir, F_OK) != 0) {
             prune_stale(ptop, key);

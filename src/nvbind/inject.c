@@ -190,19 +190,48 @@ visible_value(const struct bolt_nv_plan *plan, const struct bolt_nv_selection *s
     return v;
 }
 
+/*
+ * Binaries and config files are symlinks into the bundle mount (one mount instead of one per
+ * file: each mount costs the container start and exit real time); where a link cannot be
+ * made the file is bind-mounted at its path as before.
+ */
+static int
+link_files(const struct bolt_nv_plan *plan, char *const *links, const char *rootfs,
+           struct bolt_cdi_edits *e, struct bolt_err *err)
+{
+    static const char *const opts[] = {"ro", "nosuid", "nodev", "rbind", "rprivate", NULL};
+    cleanup_strv char **failed = NULL;
+
+    if (links == NULL)
+        return 0;
+    if (rootfs == NULL) {
+        failed = bolt_strv_dup(links);
+    } else if (bolt_nv_links_in_rootfs(rootfs, links, &failed, err) < 0) {
+        return -1;
+    }
+    for (size_t i = 0; failed && failed[i]; i++) {
+        const char *link = strstr(failed[i], "::") + 2;
+        cleanup_free char *host = bolt_nv_path(plan->driver_root, link);
+        bolt_cdi_edits_add_mount(e, host, link, "bind", opts);
+    }
+    return 0;
+}
+
 static int
 build_edits(const struct bolt_nv_plan *plan, const struct bolt_nv_selection *s,
-            const char *bundle, struct bolt_cdi_edits *e, struct bolt_err *err)
+            const char *bundle, const char *rootfs, struct bolt_cdi_edits *e,
+            struct bolt_err *err)
 {
+    cleanup_strv char **links = NULL;
     struct bolt_nv_edits_opts eo = {.mode = BOLT_NV_EDITS_BUNDLE, .bundle_dir = bundle,
-                                    .check_nodes = true};
+                                    .check_nodes = true, .links = &links};
 
     if (bolt_nv_edits_common(plan, s->caps, &eo, e, err) < 0)
         return -1;
     for (size_t i = 0; i < s->n_picks; i++)
         if (bolt_nv_edits_device(plan, s->picks[i].gpu, s->picks[i].mig, s->caps, &eo, e, err) < 0)
             return -1;
-    return 0;
+    return link_files(plan, links, rootfs, e, err);
 }
 
 static int
@@ -228,7 +257,7 @@ inject_plan(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
             goto out;
     }
     trace_mark(t, "bundle");
-    if (build_edits(plan, &s, bundle, &e, err) < 0)
+    if (build_edits(plan, &s, bundle, rootfs, &e, err) < 0)
         goto out;
     trace_mark(t, "edits");
     if ((bundle || plan->type == BOLT_NV_DRIVER_WSL) && rootfs) {

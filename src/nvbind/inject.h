@@ -12,11 +12,13 @@
  *  - bolt_nv_edits_build with BOLT_NV_EDITS_FILES: every driver file at its own path, plus
  *    createContainer hooks for soname links and the ld.so.cache (`nvbind cdi generate`).
  *
- * Container layout of the fast path:
- *   /usr/local/nvidia/lib64  <- <bundle>/lib64 (64-bit libraries + soname links), ro
- *   /usr/local/nvidia/lib    <- <bundle>/lib32 (with compat32), ro
+ * Container layout of the fast path (one mount of the bundle at /usr/local/nvidia, ro):
+ *   /usr/local/nvidia/lib64  64-bit libraries + soname links
+ *   /usr/local/nvidia/lib    32-bit libraries (with compat32)
+ *   /usr/local/nvidia/files/<path>  binaries and config files; <path> in the rootfs is a
+ *                            symlink to it (a bind mount where a symlink cannot be made)
  *   /etc/ld.so.cache         <- the merged cache (shared per image under the runroot), ro
- *   binaries, JSON/config files, firmware at their usual paths, ro; IPC sockets rw
+ *   IPC sockets and the MPS pipe directory bind-mounted rw (noexec)
  *   every mount nosuid,nodev; device nodes of exactly the selected GPUs (+ control nodes)
  *   with device-cgroup allow rules; NVIDIA_VISIBLE_DEVICES / NVIDIA_DRIVER_CAPABILITIES.
  * BOLT_TRACE=1 prints each phase in microseconds on stderr.
@@ -34,8 +36,10 @@
 #include "oci/spec.h"
 #include "util/err.h"
 
-#define BOLT_NV_CTR_LIB64 "/usr/local/nvidia/lib64"
-#define BOLT_NV_CTR_LIB32 "/usr/local/nvidia/lib"
+#define BOLT_NV_CTR_BUNDLE "/usr/local/nvidia"
+#define BOLT_NV_CTR_LIB64  "/usr/local/nvidia/lib64"
+#define BOLT_NV_CTR_LIB32  "/usr/local/nvidia/lib"
+#define BOLT_NV_CTR_FILES  "/usr/local/nvidia/files"
 
 /* What to inject, resolved against a plan. */
 struct bolt_nv_selection {
@@ -57,6 +61,7 @@ struct bolt_nv_edits_opts {
     enum bolt_nv_edits_mode mode;
     const char *bundle_dir; /* BUNDLE: host path of the bundle */
     const char *hook_path;  /* FILES: absolute path of the nvbind binary for hooks */
+    char ***links;          /* BUNDLE: receives "TARGET::LINK" for binaries/config files */
     bool check_nodes;       /* stat each host node and compare st_rdev (fast path: true) */
 };
 
@@ -183,6 +188,9 @@ int bolt_nv_engine_started(const struct bolt_oci_spec *spec, const char *root,
 struct bolt_cdi_spec *bolt_nv_cdi_generate(const struct bolt_nv_plan *plan, unsigned strategies,
                                            const char *hook_path, struct bolt_err *err);
 
+/* True for the file kinds the bundle holds (libraries, DLLs, binaries, config files). */
+bool bolt_nv_file_is_bundled(const struct bolt_nv_file *f);
+
 /* ---- hooks (inject_hook.c) ---- */
 
 /* DT_SONAME (new string or NULL) and ld.so.cache flags of the ELF file name in dirfd.
@@ -200,6 +208,14 @@ int bolt_nv_hook_update_ldcache(const char *rootfs, char *const *folders, struct
 
 /* create-symlinks: each "TARGET::LINK" (LINK absolute in the container). */
 int bolt_nv_hook_create_symlinks(const char *rootfs, char *const *links, struct bolt_err *err);
+
+/*
+ * The fast path's links into the bundle: like create-symlinks, but a LINK that cannot be made
+ * (an existing file that is not a symlink, a read-only rootfs) is returned in *failed
+ * ("TARGET::LINK", NULL-terminated) for the caller to bind-mount instead.
+ */
+int bolt_nv_links_in_rootfs(const char *rootfs, char *const *links, char ***failed,
+                            struct bolt_err *err);
 
 /* BOLT_TRACE=1 support: a monotonic clock in nanoseconds. */
 long long bolt_nv_now_ns(void);

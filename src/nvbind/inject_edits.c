@@ -169,15 +169,6 @@ add_libs_files(const struct bolt_nv_plan *plan, unsigned caps, const struct bolt
     bolt_cdi_edits_add_hook(e, BOLT_OCI_HOOK_CREATE_CONTAINER, o->hook_path, hook_ldc);
 }
 
-static bool
-has_kind(const struct bolt_nv_plan *plan, unsigned caps, enum bolt_nv_file_kind k)
-{
-    for (size_t i = 0; i < plan->n_files; i++)
-        if (plan->files[i].kind == k && bolt_nv_file_has_cap(&plan->files[i], caps))
-            return true;
-    return false;
-}
-
 static void
 add_files(const struct bolt_nv_plan *plan, unsigned caps, const struct bolt_nv_edits_opts *o,
           struct bolt_cdi_edits *e)
@@ -185,18 +176,30 @@ add_files(const struct bolt_nv_plan *plan, unsigned caps, const struct bolt_nv_e
     if (o->mode == BOLT_NV_EDITS_FILES) {
         add_libs_files(plan, caps, o, e);
     } else {
-        cleanup_free char *l64 = xasprintf("%s/lib64", o->bundle_dir);
-        cleanup_free char *l32 = xasprintf("%s/lib32", o->bundle_dir);
-        if (has_kind(plan, caps, BOLT_NV_FILE_LIB) || has_kind(plan, caps, BOLT_NV_FILE_DLL))
-            bolt_cdi_edits_add_mount(e, l64, BOLT_NV_CTR_LIB64, "bind", ro_opts);
-        if ((caps & BOLT_NV_CAP_COMPAT32) && has_kind(plan, caps, BOLT_NV_FILE_LIB32))
-            bolt_cdi_edits_add_mount(e, l32, BOLT_NV_CTR_LIB32, "bind", ro_opts);
+        bool any = false;
+        for (size_t i = 0; i < plan->n_files && !any; i++)
+            any = bolt_nv_file_is_bundled(&plan->files[i])
+                  && bolt_nv_file_has_cap(&plan->files[i], caps);
+        /* one mount for every library, binary and config file */
+        if (any)
+            bolt_cdi_edits_add_mount(e, o->bundle_dir, BOLT_NV_CTR_BUNDLE, "bind", ro_opts);
     }
     for (size_t i = 0; i < plan->n_files; i++) {
         const struct bolt_nv_file *f = &plan->files[i];
 
         if (!bolt_nv_file_has_cap(f, caps))
             continue;
+        if (o->mode == BOLT_NV_EDITS_BUNDLE && o->links
+            && (f->kind == BOLT_NV_FILE_BIN || f->kind == BOLT_NV_FILE_CONFIG)) {
+            cleanup_free char *host = bolt_nv_path(plan->driver_root, f->path);
+            cleanup_free char *l = xasprintf("%s%s::%s", BOLT_NV_CTR_FILES, f->path, f->path);
+            struct stat st;
+            if (lstat(host, &st) < 0)
+                log_warn("driver file '%s' is missing: containers get GPUs without it", host);
+            else
+                bolt_strv_push(o->links, l);
+            continue;
+        }
         switch (f->kind) {
         case BOLT_NV_FILE_BIN:
         case BOLT_NV_FILE_WSL:

@@ -370,3 +370,40 @@ bolt_nv_hook_create_symlinks(const char *rootfs, char *const *links, struct bolt
             return -1;
     return 0;
 }
+
+int
+bolt_nv_links_in_rootfs(const char *rootfs, char *const *links, char ***failed,
+                        struct bolt_err *err)
+{
+    cleanup_close int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+    if (rootfd < 0)
+        return bolt_err_set(err, errno, "open rootfs '%s'", rootfs);
+    for (size_t i = 0; links && links[i]; i++) {
+        const char *sep = strstr(links[i], "::");
+        cleanup_free char *target = xstrndup(links[i], (size_t)(sep - links[i]));
+        const char *link = sep + 2, *base = strrchr(link, '/') + 1;
+        cleanup_free char *dir = xstrndup(link, (size_t)(base - link));
+        cleanup_close int dfd = bolt_mkdir_in_root(rootfd, dir, 0755, NULL);
+        char buf[4096];
+        ssize_t n;
+
+        if (dfd < 0) {
+            bolt_strv_push(failed, links[i]);
+            continue;
+        }
+        n = readlinkat(dfd, base, buf, sizeof(buf) - 1);
+        if (n >= 0) {
+            buf[n] = 0;
+            if (strcmp(buf, target) == 0)
+                continue;
+            unlinkat(dfd, base, 0);
+        } else if (errno != ENOENT) {
+            bolt_strv_push(failed, links[i]); /* the image's own file: mounted over instead */
+            continue;
+        }
+        if (symlinkat(target, dfd, base) < 0)
+            bolt_strv_push(failed, links[i]);
+    }
+    return 0;
+}

@@ -69,7 +69,7 @@ install_spec() {
 
 @test "podman: --runtime nvbind with NVIDIA_VISIBLE_DEVICES=all" {
   run inj_podman --runtime "$PM/nvbind" run --rm --network none -e NVIDIA_VISIBLE_DEVICES=all \
-    --rootfs "$TMP/bundle/rootfs" /bin/sh -c "$INJ_PROBE; grep ' /usr/local/nvidia/lib64 ' /proc/self/mountinfo"
+    --rootfs "$TMP/bundle/rootfs" /bin/sh -c "$INJ_PROBE; grep ' /usr/local/nvidia ' /proc/self/mountinfo"
   echo "$output"
   [ "$status" -eq 0 ]
   [[ "$output" == *"libcuda: /usr/local/nvidia/lib64/libcuda.so.1"* ]]

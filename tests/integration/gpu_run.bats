@@ -44,7 +44,7 @@ teardown() {
 
 @test "gpu_run: all GPUs, libraries through one read-only bundle mount and the merged cache" {
   inj_use "$INJ_FIX/debian-2gpu-proprietary"
-  inj_bundle "$INJ_PROBE; grep -E ' /usr/local/nvidia/lib64 | /etc/ld.so.cache | /usr/bin/nvidia-smi ' /proc/self/mountinfo; ls /usr/local/nvidia/lib64" \
+  inj_bundle "$INJ_PROBE; grep -E ' /usr/local/nvidia | /etc/ld.so.cache ' /proc/self/mountinfo; ls /usr/local/nvidia/lib64; echo smi=\$(readlink /usr/bin/nvidia-smi); grep -c nvidia /proc/self/mountinfo" \
     NVIDIA_VISIBLE_DEVICES=all
   run inj_run gall
   echo "$output"
@@ -52,7 +52,7 @@ teardown() {
   [[ "$output" == *"count: 2"* ]]
   [[ "$output" == *"nodes: nvidia-uvm nvidia-uvm-tools nvidia0 nvidia1 nvidiactl"* ]]
   # every driver mount is ro,nosuid,nodev
-  for dst in /usr/local/nvidia/lib64 /etc/ld.so.cache /usr/bin/nvidia-smi; do
+  for dst in /usr/local/nvidia /etc/ld.so.cache; do
     line=$(grep " $dst " <<<"$output")
     [ -n "$line" ]
     [[ "$line" == *" ro,nosuid,nodev"* ]]
@@ -61,6 +61,8 @@ teardown() {
   [[ "$output" == *"libcuda.so.550.54.15"* ]]
   [[ "$output" == *"libnvidia-ml.so.1"* ]]
   [[ "$output" != *"libGLX_nvidia"* ]]
+  # binaries are links into the one bundle mount, not mounts of their own
+  [[ "$output" == *"smi=/usr/local/nvidia/files/usr/bin/nvidia-smi"* ]]
 }
 
 @test "gpu_run: the image's own cache entries are kept in the merged cache" {
@@ -264,10 +266,27 @@ teardown() {
   inj_bundle "true" NVIDIA_VISIBLE_DEVICES=all
   run inj_run gt1
   [ "$status" -eq 0 ]
-  ino1=$(stat -c %i "$STATE"/nvbind/bundle/*/caps-03)
+  ino1=$(stat -c %i "$STATE"/nvbind/bundle/*/v2-caps-03)
   BOLT_TRACE=1 run inj_run gt2
   echo "$output"
   [ "$status" -eq 0 ]
   [[ "$output" =~ nvbind-trace:\ request=[0-9.]+\ plan=[0-9.]+\ select=[0-9.]+\ bundle=[0-9.]+\ edits=[0-9.]+\ ldcache=[0-9.]+\ apply=[0-9.]+\ total=[0-9.]+\ us ]]
-  [ "$(stat -c %i "$STATE"/nvbind/bundle/*/caps-03)" = "$ino1" ]
+  [ "$(stat -c %i "$STATE"/nvbind/bundle/*/v2-caps-03)" = "$ino1" ]
+}
+
+@test "gpu_run: an NVML that fails to load does not matter to the setup path; --mode nvml says so" {
+  inj_use "$INJ_FIX/debian-2gpu-proprietary"
+  export FAKE_NVML_FAIL=9
+  inj_bundle "$INJ_PROBE" NVIDIA_VISIBLE_DEVICES=0
+  run inj_run gnvml
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"count: 1"* ]]
+  run "$NVBIND" --root "$STATE" cdi generate --mode nvml
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"--mode nvml: NVML could not be loaded from the driver root"* ]]
+  run "$NVBIND" --root "$STATE" cdi generate --mode auto
+  [ "$status" -eq 0 ]
+  unset FAKE_NVML_FAIL
 }

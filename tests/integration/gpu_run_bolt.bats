@@ -29,7 +29,7 @@ teardown() {
 }
 
 @test "bolt run --gpu 1: only that GPU, ENXIO for it, EPERM for the other, ro mounts, env" {
-  run bb run --rm --gpu 1 localhost/probe sh -c "$INJ_PROBE; mknod /tmp/o c 195 0 && cat /tmp/o 2>&1 | sed 's/^/other: /'; grep ' /usr/local/nvidia/lib64 ' /proc/self/mountinfo"
+  run bb run --rm --gpu 1 localhost/probe sh -c "$INJ_PROBE; mknod /tmp/o c 195 0 && cat /tmp/o 2>&1 | sed 's/^/other: /'; grep ' /usr/local/nvidia ' /proc/self/mountinfo"
   echo "$output"
   [ "$status" -eq 0 ]
   [[ "$output" == *"libcuda: /usr/local/nvidia/lib64/libcuda.so.1"* ]]

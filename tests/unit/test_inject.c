@@ -153,15 +153,14 @@ test_edits_per_caps(void **state)
     assert_true(has_node(&e, "/dev/nvidia-uvm-tools"));
     assert_false(has_node(&e, "/dev/nvidia-modeset"));
     assert_false(has_node(&e, "/dev/nvidia0"));
-    m = find_mount(&e, BOLT_NV_CTR_LIB64);
+    m = find_mount(&e, BOLT_NV_CTR_BUNDLE);
     assert_non_null(m);
     if (m == NULL)
         return;
-    assert_string_equal(m->host_path, "/b/lib64");
+    assert_string_equal(m->host_path, "/b");
     assert_string_equal(m->options[0], "ro");
     assert_string_equal(m->options[1], "nosuid");
     assert_string_equal(m->options[2], "nodev");
-    assert_null(find_mount(&e, BOLT_NV_CTR_LIB32)); /* no compat32 */
     assert_non_null(find_mount(&e, "/usr/bin/nvidia-smi"));
     assert_non_null(find_mount(&e, "/etc/OpenCL/vendors/nvidia.icd"));
     assert_string_equal(e.env[0], "NVIDIA_DRIVER_CAPABILITIES=compute,utility");
@@ -173,7 +172,6 @@ test_edits_per_caps(void **state)
                                                  | BOLT_NV_CAP_COMPUTE | BOLT_NV_CAP_COMPAT32,
                                           &o, &e, &err), 0);
     assert_true(has_node(&e, "/dev/nvidia-modeset"));
-    assert_non_null(find_mount(&e, BOLT_NV_CTR_LIB32));
     assert_null(find_mount(&e, "/usr/bin/nvidia-smi")); /* utility not asked */
     bolt_cdi_edits_fini(&e);
 }
