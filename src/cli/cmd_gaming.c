@@ -48,11 +48,13 @@ gaming_gpu(int argc, char **argv)
 
 int cmd_gaming_optimize(int argc, char **argv);    /* cmd_gaming_optimize.c */
 int cmd_gaming_performance(int argc, char **argv); /* cmd_gaming_perf.c */
+int cmd_gaming_realtime(int argc, char **argv);    /* cmd_gaming_realtime.c */
 
 static const struct cli_cmd gaming_groups[] = {
     {"gpu", gaming_gpu, "NVIDIA GPUs: list, check"},
     {"optimize", cmd_gaming_optimize, "tune a running game: affinity, priority, I/O, OOM score"},
     {"performance", cmd_gaming_performance, "GPU and container figures, live or as an HTML report"},
+    {"realtime", cmd_gaming_realtime, "let containers use SCHED_FIFO/RR: --enable, --disable, --status"},
     /* GAMING-GROUPS: one line per `bolt gaming` group */
     {NULL, NULL, NULL},
 };

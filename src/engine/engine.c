@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Creating and starting containers. */
 #include "engine/engine.h"
+#include "engine/tune.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -254,6 +255,9 @@ bolt_engine_create(const struct bolt_ctr_store *st, const struct bolt_run_opts *
     rootfs = xasprintf("%s/rootfs", dir);
     init = bolt_engine_init_path();
     spec = bolt_engine_build_spec(o, &img, c->id, rootfs, init, err);
+    /* `bolt gaming realtime --enable`: CAP_SYS_NICE, RLIMIT_RTPRIO, RT budget (tune.h) */
+    if (spec && bolt_tune_rt_edits(spec, st->root, err) < 0)
+        goto fail;
     if (!spec || fill_record(c, o, &img, spec, err) < 0)
         goto fail;
     if (external) {

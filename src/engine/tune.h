@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "util/err.h"
@@ -75,5 +76,29 @@ void bolt_tune_state_fini(struct bolt_tune_state *st);
  * real-time budget of 0). Returns 0 or -1.
  */
 int bolt_tune_apply(pid_t pid, const struct bolt_tune_req *req, struct bolt_err *err);
+
+/*
+ * Real-time for containers (`bolt gaming realtime`), persisted in <root>/gaming/realtime.json
+ * ({"enabled": bool, "budget_us": N}). When enabled, every container bolt creates gets:
+ * CAP_SYS_NICE (so SCHED_FIFO/RR are allowed; it also bypasses RLIMIT_RTPRIO, whose hard
+ * limit root cannot raise without CAP_SYS_RESOURCE), RLIMIT_RTPRIO up to what this
+ * process' hard limit allows, and on cgroup v1 a real-time budget of budget_us per
+ * 1 s period for its cpu cgroup (cgroup2 has no per-group RT budget).
+ */
+struct bolt_tune_rt_config {
+    bool enabled;
+    int64_t budget_us; /* per container, per 1000000 us period */
+};
+
+#define BOLT_TUNE_RT_DEFAULT_BUDGET 100000
+
+/* Read the setting (absent file = disabled, default budget). Returns 0 or -1. */
+int bolt_tune_rt_load(const char *root, struct bolt_tune_rt_config *cfg, struct bolt_err *err);
+/* Write it atomically. Returns 0 or -1. */
+int bolt_tune_rt_save(const char *root, const struct bolt_tune_rt_config *cfg,
+                      struct bolt_err *err);
+/* Add the real-time edits to a container's spec when realtime is enabled under root. */
+struct bolt_oci_spec;
+int bolt_tune_rt_edits(struct bolt_oci_spec *spec, const char *root, struct bolt_err *err);
 
 #endif

@@ -18,7 +18,7 @@
 #define W   560
 #define H   220
 #define PADL 56
-#define PADR 12
+#define PADR 28
 #define PADT 26
 #define PADB 34
 
