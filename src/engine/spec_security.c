@@ -330,42 +330,26 @@ build_caps(struct bolt_oci_spec *spec, const struct bolt_run_opts *o, struct bol
     return 0;
 }
 
+/*
+ * A profile file in docker/containers format (or a plain OCI linux.seccomp object), its
+ * capability and architecture conditions resolved against the container's bounding set.
+ */
 static struct bolt_oci_seccomp *
-load_seccomp_file(const char *path, struct bolt_err *err)
+load_seccomp_file(const char *path, char *const *caps, struct bolt_err *err)
 {
-    json_t *profile = bolt_json_load_file(path, err);
-    json_t *doc;
-    struct bolt_oci_spec *tmp;
-    struct bolt_oci_seccomp *sc;
+    struct bolt_oci_seccomp *sc = bolt_seccomp_profile_load(path, caps, err);
 
-    if (!profile)
-        return NULL;
-    /* parse the profile with the spec parser, as the linux.seccomp member of a tiny spec */
-    doc = json_pack("{s:s, s:{s:s}, s:{s:o}}", "ociVersion", "1.0.2", "root", "path", "rootfs",
-                    "linux", "seccomp", profile);
-    tmp = doc ? bolt_oci_spec_from_json(doc, err) : NULL;
-    json_decref(doc);
-    if (!tmp) {
-        bolt_err_wrap(err, "--security-opt seccomp='%s'", path);
-        return NULL;
-    }
-    sc = steal_ptr(&tmp->linux_.seccomp);
-    bolt_oci_spec_free(tmp);
     if (!sc)
-        bolt_err_set(err, 0, "--security-opt seccomp='%s': the file holds no seccomp profile",
-                     path);
+        bolt_err_wrap(err, "--security-opt seccomp=%s (expected a readable docker or OCI "
+                           "seccomp profile)",
+                      path);
     return sc;
 }
 
 static void
 set_seccomp(struct bolt_oci_spec *spec, struct bolt_oci_seccomp *sc)
 {
-    if (spec->linux_.seccomp) {
-        /* free the old filter through a throwaway spec so the oci module owns the details */
-        struct bolt_oci_spec *t = xzalloc(sizeof(*t));
-        t->linux_.seccomp = spec->linux_.seccomp;
-        bolt_oci_spec_free(t);
-    }
+    bolt_oci_seccomp_free(spec->linux_.seccomp);
     spec->linux_.seccomp = sc;
 }
 
@@ -385,7 +369,7 @@ build_secopts(struct bolt_oci_spec *spec, const struct bolt_run_opts *o, bool *u
             *unconfined = true;
             set_seccomp(spec, NULL);
         } else if (strncmp(s, "seccomp=", 8) == 0 || strncmp(s, "seccomp:", 8) == 0) {
-            struct bolt_oci_seccomp *sc = load_seccomp_file(s + 8, err);
+            struct bolt_oci_seccomp *sc = load_seccomp_file(s + 8, spec->process.caps.bounding, err);
             if (!sc)
                 return -1;
             *unconfined = true; /* the user's profile replaces the default */

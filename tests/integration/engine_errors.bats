@@ -97,3 +97,14 @@ bad_run() {
   [ "$status" -eq 125 ]
   one_line
 }
+
+@test "bad input: --security-opt seccomp=FILE that is missing, not JSON or not a profile" {
+  bad_run 125 "--security-opt seccomp=$TMP/none.json" --security-opt seccomp="$TMP/none.json" $IMG true
+  [[ "$output" == *"No such file or directory"* ]]
+  printf '{"defaultAction": ' >"$TMP/cut.json"
+  bad_run 125 "--security-opt seccomp=$TMP/cut.json" --security-opt seccomp="$TMP/cut.json" $IMG true
+  [[ "$output" == *"line 1"* ]]
+  echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": "mkdir", "action": "SCMP_ACT_ERRNO"}]}' >"$TMP/bad.json"
+  bad_run 125 "--security-opt seccomp=$TMP/bad.json" --security-opt seccomp="$TMP/bad.json" $IMG true
+  [[ "$output" == *"syscalls[0].names"* ]]
+}

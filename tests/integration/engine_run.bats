@@ -163,6 +163,32 @@ JSON
   [ "$status" -eq 0 ]
 }
 
+@test "run: --security-opt seccomp=FILE reads docker-format profiles (archMap, caps conditions)" {
+  # moby's default.json shape: archMap plus rules that apply only with (or without) a capability
+  cat >"$TMP/docker.json" <<'JSON'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X32"]},
+             {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]}],
+ "syscalls": [
+   {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1},
+   {"names": ["chdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "includes": {"caps": ["CAP_SYS_ADMIN"]}},
+   {"names": ["rmdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1, "excludes": {"caps": ["CAP_SYS_ADMIN"]}}]}
+JSON
+  run b run --rm --security-opt seccomp="$TMP/docker.json" $IMG sh -c \
+    'mkdir /tmp/x; echo "mkdir=$?"; cd /tmp; echo "cd=$?"; rmdir /tmp; echo "rmdir=$?"'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"mkdir: can't create directory '/tmp/x': Operation not permitted"* ]]
+  [[ "$output" == *"mkdir=1"* ]] && [[ "$output" == *"cd=0"* ]] && [[ "$output" == *"rmdir=1"* ]]
+  # with CAP_SYS_ADMIN in the bounding set the includes rule applies and the excludes one not
+  run b run --rm --cap-add SYS_ADMIN --security-opt seccomp="$TMP/docker.json" $IMG sh -c \
+    'cd /tmp; echo "cd=$?"; mkdir /tmp/d && rmdir /tmp/d; echo "rmdir=$?"'
+  echo "$output"
+  [[ "$output" == *"cd=2"* ]] || [[ "$output" == *"cd=1"* ]]
+  [[ "$output" == *"can't cd to /tmp: Operation not permitted"* ]]
+  assert_clean_state
+}
+
 @test "run: default masked paths; --read-only root; --device adds a node" {
   [ "$(wc -c </proc/timer_list)" -gt 0 ]
   run b run --rm $IMG sh -c 'wc -c </proc/timer_list; ls /sys/firmware | wc -l'
