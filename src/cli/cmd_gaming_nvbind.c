@@ -43,8 +43,7 @@ set_str(char **dst, const char *v)
 }
 
 static void
-print_settings(const struct bolt_nv_settings *s, const struct bolt_nv_config *cfg,
-               const char *path)
+print_settings(const struct bolt_nv_settings *s, const struct bolt_nv_config *cfg, const char *path)
 {
     printf("config       %s\n", path);
     printf("devices      %s\n", s->devices ? s->devices : "all");
@@ -82,10 +81,10 @@ static int
 parse(int argc, char **argv, struct bolt_nv_settings *s, const char **path, bool *changed)
 {
     static const struct option opts[] = {
-        {"devices", required_argument, NULL, 'd'},   {"performance", required_argument, NULL, 'p'},
-        {"driver", required_argument, NULL, 'D'},    {"wsl2", no_argument, NULL, 'w'},
-        {"no-wsl2", no_argument, NULL, 'W'},         {"config", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
+        {"devices", required_argument, NULL, 'd'}, {"performance", required_argument, NULL, 'p'},
+        {"driver", required_argument, NULL, 'D'},  {"wsl2", no_argument, NULL, 'w'},
+        {"no-wsl2", no_argument, NULL, 'W'},       {"config", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     int c;
 

@@ -50,20 +50,26 @@ bolt_nv_av_parse(struct bolt_nv_av *av, const char *key, const char *v, struct b
 {
     if (!strcmp(key, "display")) {
         if (!one_of(v, "x11", "wayland", "auto"))
-            return bolt_err_set(err, 0, "--display: invalid value '%s' (expected x11, wayland "
-                                        "or auto)", v);
+            return bolt_err_set(err, 0,
+                                "--display: invalid value '%s' (expected x11, wayland "
+                                "or auto)",
+                                v);
         av->display = v;
     } else if (!strcmp(key, "input")) {
         av->input = strcmp(v, "false") != 0;
     } else if (!strcmp(key, "audio")) {
         if (!one_of(v, "pipewire", "pulseaudio", NULL))
-            return bolt_err_set(err, 0, "--audio: invalid value '%s' (expected pipewire or "
-                                        "pulseaudio)", v);
+            return bolt_err_set(err, 0,
+                                "--audio: invalid value '%s' (expected pipewire or "
+                                "pulseaudio)",
+                                v);
         av->audio = v;
     } else if (!strcmp(key, "audio_latency")) {
         if (!one_of(v, "low", "normal", "high"))
-            return bolt_err_set(err, 0, "--audio-latency: invalid value '%s' (expected low, "
-                                        "normal or high)", v);
+            return bolt_err_set(err, 0,
+                                "--audio-latency: invalid value '%s' (expected low, "
+                                "normal or high)",
+                                v);
         av->latency = v;
     } else if (!strcmp(key, "sample_rate")) {
         return parse_long("sample_rate", v, 8000, 384000, &av->sample_rate, err) < 0 ? -1 : 1;
@@ -111,14 +117,17 @@ x11_edits(struct bolt_oci_spec *spec, char ***applied, struct bolt_err *err)
 
     if (d == NULL || *d == '\0')
         return bolt_err_set(err, 0, "--display x11: DISPLAY is not set (expected e.g. :0)");
-    if (d[0] != ':' || (n = strtol(d + 1, &end, 10)) < 0 || end == d + 1
-        || (*end && *end != '.'))
-        return bolt_err_set(err, 0, "--display x11: DISPLAY '%s' is not a local display "
-                                    "(expected :N, served at " X11_DIR "/XN)", d);
+    if (d[0] != ':' || (n = strtol(d + 1, &end, 10)) < 0 || end == d + 1 || (*end && *end != '.'))
+        return bolt_err_set(err, 0,
+                            "--display x11: DISPLAY '%s' is not a local display "
+                            "(expected :N, served at " X11_DIR "/XN)",
+                            d);
     sock = xasprintf(X11_DIR "/X%ld", n);
     if (!is_socket(sock))
-        return bolt_err_set(err, ENOENT, "--display x11: X11 socket '%s' not found (DISPLAY=%s): "
-                                         "start the X server or fix DISPLAY", sock, d);
+        return bolt_err_set(err, ENOENT,
+                            "--display x11: X11 socket '%s' not found (DISPLAY=%s): "
+                            "start the X server or fix DISPLAY",
+                            sock, d);
     bolt_oci_spec_add_mount(spec, sock, "bind", sock, sock_opts);
     setenv_applied(spec, applied, "DISPLAY", d);
     auth = xa && *xa ? xstrdup(xa) : home ? xasprintf("%s/.Xauthority", home) : NULL;
@@ -151,12 +160,15 @@ wayland_edits(struct bolt_oci_spec *spec, char ***applied, struct bolt_err *err)
     cleanup_free char *sock = wayland_socket();
 
     if (sock == NULL)
-        return bolt_err_set(err, 0, "--display wayland: WAYLAND_DISPLAY (and XDG_RUNTIME_DIR) "
-                                    "are not set (expected e.g. wayland-0 under "
-                                    "/run/user/UID)");
+        return bolt_err_set(err, 0,
+                            "--display wayland: WAYLAND_DISPLAY (and XDG_RUNTIME_DIR) "
+                            "are not set (expected e.g. wayland-0 under "
+                            "/run/user/UID)");
     if (!is_socket(sock))
-        return bolt_err_set(err, ENOENT, "--display wayland: Wayland socket '%s' not found: "
-                                         "start the compositor or fix WAYLAND_DISPLAY", sock);
+        return bolt_err_set(err, ENOENT,
+                            "--display wayland: Wayland socket '%s' not found: "
+                            "start the compositor or fix WAYLAND_DISPLAY",
+                            sock);
     bolt_oci_spec_add_mount(spec, WAYLAND_DIR "/wayland-0", "bind", sock, sock_opts);
     setenv_applied(spec, applied, "WAYLAND_DISPLAY", WAYLAND_DIR "/wayland-0");
     setenv_applied(spec, applied, "XDG_SESSION_TYPE", "wayland");
@@ -199,8 +211,9 @@ display_edits(struct bolt_oci_spec *spec, const char *mode, char ***applied, str
         else if (d && *d)
             mode = "x11";
         else
-            return bolt_err_set(err, ENOENT, "--display auto: no display found (WAYLAND_DISPLAY "
-                                             "socket '%s' missing, DISPLAY not set)",
+            return bolt_err_set(err, ENOENT,
+                                "--display auto: no display found (WAYLAND_DISPLAY "
+                                "socket '%s' missing, DISPLAY not set)",
                                 w ? w : "unset");
     }
     r = !strcmp(mode, "wayland") ? wayland_edits(spec, applied, err)
@@ -224,9 +237,10 @@ input_edits(struct bolt_oci_spec *spec, struct bolt_err *err)
         n++;
     }
     if (n == 0)
-        return bolt_err_set(err, ENOENT, "--gaming-input: no input devices on this host "
-                                         "('/dev/input' and '/dev/uinput' not found; load the "
-                                         "uinput module or plug in a controller)");
+        return bolt_err_set(err, ENOENT,
+                            "--gaming-input: no input devices on this host "
+                            "('/dev/input' and '/dev/uinput' not found; load the "
+                            "uinput module or plug in a controller)");
     return 0;
 }
 
@@ -238,7 +252,7 @@ latency(const struct bolt_nv_av *av, long *rate, long *quantum)
     const char *l = av->latency ? av->latency : "normal";
 
     *rate = av->sample_rate ? av->sample_rate : 48000;
-    *quantum = av->buffer_size ? av->buffer_size
+    *quantum = av->buffer_size      ? av->buffer_size
                : !strcmp(l, "low")  ? 128
                : !strcmp(l, "high") ? 2048
                                     : 1024;
@@ -269,12 +283,15 @@ audio_edits(struct bolt_oci_spec *spec, const struct bolt_nv_av *av, char ***app
     if (!strcmp(av->audio, "pipewire")) {
         const char *rt = getenv("XDG_RUNTIME_DIR"), *remote = getenv("PIPEWIRE_REMOTE");
         cleanup_free char *sock = remote && remote[0] == '/' ? xstrdup(remote)
-                                  : rt && *rt ? xasprintf("%s/%s", rt, remote ? remote : "pipewire-0")
-                                              : xstrdup("/run/pipewire/pipewire-0");
+                                  : rt && *rt
+                                      ? xasprintf("%s/%s", rt, remote ? remote : "pipewire-0")
+                                      : xstrdup("/run/pipewire/pipewire-0");
         if (!is_socket(sock))
-            return bolt_err_set(err, ENOENT, "audio pipewire: PipeWire socket '%s' not found: "
-                                             "start pipewire or set XDG_RUNTIME_DIR/"
-                                             "PIPEWIRE_REMOTE", sock);
+            return bolt_err_set(err, ENOENT,
+                                "audio pipewire: PipeWire socket '%s' not found: "
+                                "start pipewire or set XDG_RUNTIME_DIR/"
+                                "PIPEWIRE_REMOTE",
+                                sock);
         bolt_oci_spec_add_mount(spec, PIPEWIRE_DIR "/pipewire-0", "bind", sock, sock_opts);
         setenv_applied(spec, applied, "PIPEWIRE_RUNTIME_DIR", PIPEWIRE_DIR);
         setenv_applied(spec, applied, "PIPEWIRE_REMOTE", "pipewire-0");
@@ -289,8 +306,9 @@ audio_edits(struct bolt_oci_spec *spec, const struct bolt_nv_av *av, char ***app
         const char *home = getenv("HOME");
         cleanup_free char *cookie = home ? xasprintf("%s/.config/pulse/cookie", home) : NULL;
         if (!is_socket(sock))
-            return bolt_err_set(err, ENOENT, "audio pulseaudio: PulseAudio socket '%s' not found: "
-                                             "start pulseaudio or set PULSE_SERVER=unix:PATH",
+            return bolt_err_set(err, ENOENT,
+                                "audio pulseaudio: PulseAudio socket '%s' not found: "
+                                "start pulseaudio or set PULSE_SERVER=unix:PATH",
                                 sock);
         bolt_oci_spec_add_mount(spec, PULSE_DIR "/native", "bind", sock, sock_opts);
         setenv_applied(spec, applied, "PULSE_SERVER", "unix:" PULSE_DIR "/native");
@@ -305,8 +323,8 @@ audio_edits(struct bolt_oci_spec *spec, const struct bolt_nv_av *av, char ***app
     setenv_applied(spec, applied, "SDL_AUDIO_SAMPLES", buf);
     snprintf(buf, sizeof(buf), "%ld", rate);
     setenv_applied(spec, applied, "SDL_AUDIO_FREQUENCY", buf);
-    setenv_applied(spec, applied, "SDL_AUDIODRIVER", !strcmp(av->audio, "pipewire") ? "pipewire"
-                                                                                    : "pulseaudio");
+    setenv_applied(spec, applied, "SDL_AUDIODRIVER",
+                   !strcmp(av->audio, "pipewire") ? "pipewire" : "pulseaudio");
     bolt_oci_spec_set_annotation(spec, "io.bolt.gaming.audio", av->audio);
     return 0;
 }
@@ -316,8 +334,9 @@ bolt_nv_av_edits(struct bolt_oci_spec *spec, const struct bolt_nv_av *av, char *
                  struct bolt_err *err)
 {
     if ((av->latency || av->sample_rate || av->buffer_size) && !av->audio)
-        return bolt_err_set(err, 0, "audio latency, sample_rate and buffer_size need an audio "
-                                    "system: add --audio pipewire|pulseaudio");
+        return bolt_err_set(err, 0,
+                            "audio latency, sample_rate and buffer_size need an audio "
+                            "system: add --audio pipewire|pulseaudio");
     if (av->display && display_edits(spec, av->display, applied, err) < 0)
         return -1;
     if (av->input && input_edits(spec, err) < 0)
@@ -410,8 +429,7 @@ bolt_nv_av_start(struct bolt_oci_spec *spec, const char *runroot, struct bolt_er
                             xauth, num);
     dir = xasprintf("%s/gaming", runroot);
     dst = xasprintf("%s/%s.xauth", dir, id ? id : "container");
-    if (bolt_mkdir_p(dir, 0700, err) < 0
-        || bolt_write_file_atomic(dst, wild, wlen, 0644, err) < 0)
+    if (bolt_mkdir_p(dir, 0700, err) < 0 || bolt_write_file_atomic(dst, wild, wlen, 0644, err) < 0)
         return -1;
     bolt_oci_spec_add_mount(spec, XAUTH_CTR, "bind", dst, ro_opts);
     return 0;

@@ -17,10 +17,10 @@
 #include "util/err.h"
 
 struct bolt_nv_av {
-    const char *display; /* x11 | wayland | auto; NULL = none */
-    bool input;          /* --gaming-input */
-    const char *audio;   /* pipewire | pulseaudio; NULL = none */
-    const char *latency; /* low | normal | high; NULL = normal */
+    const char *display;           /* x11 | wayland | auto; NULL = none */
+    bool input;                    /* --gaming-input */
+    const char *audio;             /* pipewire | pulseaudio; NULL = none */
+    const char *latency;           /* low | normal | high; NULL = normal */
     long sample_rate, buffer_size; /* 0 = from latency */
 };
 

@@ -24,7 +24,7 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-#define NVML_OK         0
+#define NVML_OK             0
 #define NVML_CLOCK_GRAPHICS 0
 
 static const char *const mode_names[] = {"none", "ultra", "high", "balanced", "efficient"};
@@ -38,8 +38,10 @@ bolt_nv_perf_mode_parse(const char *s, const char *flag, enum bolt_nv_perf_mode 
             *out = (enum bolt_nv_perf_mode)i;
             return 0;
         }
-    return bolt_err_set(err, 0, "%s: invalid performance mode '%s' (expected ultra, high, "
-                                "balanced or efficient)", flag, s ? s : "");
+    return bolt_err_set(err, 0,
+                        "%s: invalid performance mode '%s' (expected ultra, high, "
+                        "balanced or efficient)",
+                        flag, s ? s : "");
 }
 
 const char *
@@ -100,8 +102,10 @@ nvml_load(struct pnvml *n, const char *path, struct bolt_err *err)
     if (!ok || n->init() != NVML_OK) {
         dlclose(n->lib);
         n->lib = NULL;
-        return bolt_err_set(err, 0, "NVML '%s' lacks the power/clock functions or failed to "
-                                    "initialize", path);
+        return bolt_err_set(err, 0,
+                            "NVML '%s' lacks the power/clock functions or failed to "
+                            "initialize",
+                            path);
     }
     return 0;
 }
@@ -129,8 +133,10 @@ nvml_path(const struct bolt_nv_config *cfg, const char *runroot, struct bolt_err
         if (f->kind == BOLT_NV_FILE_LIB && f->soname && strcmp(f->soname, "libnvidia-ml.so.1") == 0)
             return bolt_nv_path(plan->driver_root, f->path);
     }
-    bolt_err_set(err, 0, "performance modes need NVML: libnvidia-ml.so.1 not found under driver "
-                         "root '%s'", cfg->driver_root);
+    bolt_err_set(err, 0,
+                 "performance modes need NVML: libnvidia-ml.so.1 not found under driver "
+                 "root '%s'",
+                 cfg->driver_root);
     return NULL;
 }
 
@@ -183,8 +189,8 @@ record_gpu(struct pnvml *n, const char *runroot, const char *uuid, void *h, cons
 }
 
 static int
-apply_gpu(struct pnvml *n, const char *uuid, void *h, const char *orig,
-          enum bolt_nv_perf_mode mode, struct bolt_err *err)
+apply_gpu(struct pnvml *n, const char *uuid, void *h, const char *orig, enum bolt_nv_perf_mode mode,
+          struct bolt_err *err)
 {
     unsigned lo = 0, hi = 0, def = 0, target, clk = 0;
 
@@ -207,7 +213,8 @@ apply_gpu(struct pnvml *n, const char *uuid, void *h, const char *orig,
         break;
     }
     if (n->set_persist(h, mode == BOLT_NV_PERF_BALANCED ? (unsigned)kv_num(orig, "persistence", 0)
-                                                        : 1u) != NVML_OK)
+                                                        : 1u)
+        != NVML_OK)
         return bolt_err_set(err, EPERM, "set persistence mode of GPU %s", uuid);
     if (n->set_limit(h, target) != NVML_OK)
         return bolt_err_set(err, EPERM, "set power limit %u mW on GPU %s", target, uuid);
@@ -255,7 +262,8 @@ restore_gpu(const char *runroot, const char *uuid)
 static char *
 gov_path(const char *sys_root, unsigned cpu)
 {
-    cleanup_free char *rel = xasprintf("/sys/devices/system/cpu/cpu%u/cpufreq/scaling_governor", cpu);
+    cleanup_free char *rel =
+        xasprintf("/sys/devices/system/cpu/cpu%u/cpufreq/scaling_governor", cpu);
     return bolt_nv_path(sys_root, rel);
 }
 
@@ -273,8 +281,7 @@ cpu_list(const char *sys_root, const char *cpus, unsigned **out, size_t *n, stru
                 char *end;
                 unsigned a = (unsigned)strtoul(s, &end, 10), b = a;
                 if (end == s)
-                    return bolt_err_set(err, 0, "cpuset '%s': expected a list such as 0-3,6",
-                                        cpus);
+                    return bolt_err_set(err, 0, "cpuset '%s': expected a list such as 0-3,6", cpus);
                 if (*end == '-')
                     b = (unsigned)strtoul(end + 1, &end, 10);
                 in = c >= a && c <= b;
@@ -316,8 +323,8 @@ mode_governor(enum bolt_nv_perf_mode mode)
 }
 
 static int
-apply_cpus(const char *runroot, const char *sys_root, const char *cpus,
-           enum bolt_nv_perf_mode mode, struct bolt_err *err)
+apply_cpus(const char *runroot, const char *sys_root, const char *cpus, enum bolt_nv_perf_mode mode,
+           struct bolt_err *err)
 {
     const char *gov = mode_governor(mode);
     cleanup_free unsigned *list = NULL;
@@ -444,8 +451,9 @@ need_root(enum bolt_nv_perf_mode mode, struct bolt_err *err)
 {
     if (geteuid() == 0)
         return 0;
-    return bolt_err_set(err, EPERM, "performance mode %s: changing GPU power, clocks and cpufreq "
-                                    "governors needs root (run bolt as root); nothing was changed",
+    return bolt_err_set(err, EPERM,
+                        "performance mode %s: changing GPU power, clocks and cpufreq "
+                        "governors needs root (run bolt as root); nothing was changed",
                         bolt_nv_perf_mode_str(mode));
 }
 
@@ -465,11 +473,14 @@ check_mode(const char *runroot, const char *uuid, enum bolt_nv_perf_mode mode, b
     if (strcmp(cur, bolt_nv_perf_mode_str(mode)) == 0)
         return 0;
     if (*sys)
-        return bolt_err_set(err, EBUSY, "GPU %s is in performance mode %s system-wide: run `bolt "
-                                        "gaming gpu nvbind --performance balanced` first",
+        return bolt_err_set(err, EBUSY,
+                            "GPU %s is in performance mode %s system-wide: run `bolt "
+                            "gaming gpu nvbind --performance balanced` first",
                             uuid, cur);
-    return bolt_err_set(err, EBUSY, "GPU %s is in performance mode %s for other containers: use "
-                                    "--performance %s or wait until they end", uuid, cur, cur);
+    return bolt_err_set(err, EBUSY,
+                        "GPU %s is in performance mode %s for other containers: use "
+                        "--performance %s or wait until they end",
+                        uuid, cur, cur);
 }
 
 static int
@@ -561,7 +572,8 @@ restore_everything(const char *runroot)
 
     while (d && (e = readdir(d))) {
         size_t len = strlen(e->d_name);
-        if (len > 5 && strcmp(e->d_name + len - 5, ".orig") == 0 && strcmp(e->d_name, "cpus.orig")) {
+        if (len > 5 && strcmp(e->d_name + len - 5, ".orig") == 0
+            && strcmp(e->d_name, "cpus.orig")) {
             cleanup_free char *uuid = xstrndup(e->d_name, len - 5);
             restore_gpu(runroot, uuid);
             n++;

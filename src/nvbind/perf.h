@@ -41,9 +41,8 @@ const char *bolt_nv_perf_mode_str(enum bolt_nv_perf_mode mode);
  * so the monitor that this process becomes keeps it). Needs root: otherwise an error and
  * nothing changed. A GPU held by other containers in another mode is refused.
  */
-int bolt_nv_perf_acquire(const struct bolt_nv_config *cfg, const char *runroot,
-                         char *const *uuids, const char *cpus, enum bolt_nv_perf_mode mode,
-                         struct bolt_err *err);
+int bolt_nv_perf_acquire(const struct bolt_nv_config *cfg, const char *runroot, char *const *uuids,
+                         const char *cpus, enum bolt_nv_perf_mode mode, struct bolt_err *err);
 
 /*
  * `bolt gaming gpu nvbind --performance X`: balanced restores every GPU and CPU bolt

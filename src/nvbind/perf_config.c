@@ -82,17 +82,21 @@ bolt_nv_settings_validate(const struct bolt_nv_settings *s, struct bolt_err *err
         int r = bolt_gpusel_parse_gpu(s->devices, &sel, err);
         bolt_gpusel_fini(&sel);
         if (r < 0)
-            return bolt_err_wrap(err, "devices (--devices) '%s': expected all or a list such as "
-                                      "0,1 or GPU-<uuid>", s->devices);
+            return bolt_err_wrap(err,
+                                 "devices (--devices) '%s': expected all or a list such as "
+                                 "0,1 or GPU-<uuid>",
+                                 s->devices);
     }
-    if (s->performance && bolt_nv_perf_mode_parse(s->performance, "performance (--performance)",
-                                                  &m, err) < 0)
+    if (s->performance
+        && bolt_nv_perf_mode_parse(s->performance, "performance (--performance)", &m, err) < 0)
         return -1;
     for (size_t i = 0; s->driver && i < 4; i++)
         ok = ok || strcmp(s->driver, drivers[i]) == 0;
     if (s->driver && !ok)
-        return bolt_err_set(err, 0, "driver (--driver): invalid value '%s' (expected auto, "
-                                    "nvidia-open, proprietary or nouveau)", s->driver);
+        return bolt_err_set(err, 0,
+                            "driver (--driver): invalid value '%s' (expected auto, "
+                            "nvidia-open, proprietary or nouveau)",
+                            s->driver);
     return 0;
 }
 

@@ -29,8 +29,7 @@ int bolt_nv_settings_load(struct bolt_nv_settings *s, const char *path, struct b
 int bolt_nv_settings_validate(const struct bolt_nv_settings *s, struct bolt_err *err);
 
 /* Write s into path atomically (creating the directory), keeping the file's other lines. */
-int bolt_nv_settings_save(const struct bolt_nv_settings *s, const char *path,
-                          struct bolt_err *err);
+int bolt_nv_settings_save(const struct bolt_nv_settings *s, const char *path, struct bolt_err *err);
 
 void bolt_nv_settings_fini(struct bolt_nv_settings *s);
 

@@ -18,9 +18,9 @@
 #include "util/fs.h"
 #include "util/mem.h"
 
-#define ANN_PREFIX  "io.bolt.gaming."
+#define ANN_PREFIX    "io.bolt.gaming."
 #define SHM_MIN_BYTES (1ULL << 30)
-#define SHADER_DIR  "/var/cache/bolt-shaders"
+#define SHADER_DIR    "/var/cache/bolt-shaders"
 
 struct gaming {
     const char *profile, *vsync, *perf;
@@ -30,8 +30,8 @@ struct gaming {
     struct bolt_nv_av av;
 };
 
-static const char *const profiles[] = {"ultra-low-latency", "performance", "balanced", "quality",
-                                       "power-saving", NULL};
+static const char *const profiles[] = {"ultra-low-latency", "performance",  "balanced",
+                                       "quality",           "power-saving", NULL};
 static const char *const vsyncs[] = {"off", "on", "adaptive", "mailbox", NULL};
 
 static bool
@@ -67,20 +67,26 @@ parse_one(struct gaming *g, const char *key, const char *v, struct bolt_err *err
     g->gpu = true;
     if (!strcmp(key, "profile")) {
         if (!in_list(v, profiles))
-            return bolt_err_set(err, 0, "--gaming-profile: invalid profile '%s' (expected "
-                                        "ultra-low-latency, performance, balanced, quality or "
-                                        "power-saving)", v);
+            return bolt_err_set(err, 0,
+                                "--gaming-profile: invalid profile '%s' (expected "
+                                "ultra-low-latency, performance, balanced, quality or "
+                                "power-saving)",
+                                v);
         g->profile = v;
     } else if (!strcmp(key, "vsync")) {
         if (!in_list(v, vsyncs))
-            return bolt_err_set(err, 0, "--vsync: invalid mode '%s' (expected off, on, adaptive "
-                                        "or mailbox)", v);
+            return bolt_err_set(err, 0,
+                                "--vsync: invalid mode '%s' (expected off, on, adaptive "
+                                "or mailbox)",
+                                v);
         g->vsync = v;
     } else if (!strcmp(key, "fps")) {
         g->fps = strtol(v, &end, 10);
         if (end == v || *end || g->fps < 1 || g->fps > 1000)
-            return bolt_err_set(err, 0, "--fps: invalid frame rate target '%s' (expected a "
-                                        "number from 1 to 1000)", v);
+            return bolt_err_set(err, 0,
+                                "--fps: invalid frame rate target '%s' (expected a "
+                                "number from 1 to 1000)",
+                                v);
     } else if (!strcmp(key, "performance")) {
         if (bolt_nv_perf_mode_parse(v, "--performance", &m, err) < 0)
             return -1;
@@ -189,10 +195,11 @@ options_env(struct env_acc *a, const struct gaming *g)
         bool on = !strcmp(g->vsync, "on") || !strcmp(g->vsync, "adaptive");
         put(a, "__GL_SYNC_TO_VBLANK", on ? "1" : "0");
         put(a, "vblank_mode", on ? "3" : "0");
-        put(a, "MESA_VK_WSI_PRESENT_MODE", !strcmp(g->vsync, "on")         ? "fifo"
-                                           : !strcmp(g->vsync, "adaptive") ? "relaxed"
-                                           : !strcmp(g->vsync, "mailbox")  ? "mailbox"
-                                                                           : "immediate");
+        put(a, "MESA_VK_WSI_PRESENT_MODE",
+            !strcmp(g->vsync, "on")         ? "fifo"
+            : !strcmp(g->vsync, "adaptive") ? "relaxed"
+            : !strcmp(g->vsync, "mailbox")  ? "mailbox"
+                                            : "immediate");
         if (!strcmp(g->vsync, "adaptive"))
             put(a, "__GL_SYNC_TO_VBLANK_ADAPTIVE", "1");
     }
@@ -254,7 +261,11 @@ raise_shm(struct bolt_oci_spec *spec)
             char unit = 0;
             if (sscanf(m->options[j], "size=%llu%c", &v, &unit) < 1)
                 continue;
-            bytes = v * (unit == 'k' ? 1ULL << 10 : unit == 'm' ? 1ULL << 20 : unit == 'g' ? 1ULL << 30 : 1);
+            bytes = v
+                    * (unit == 'k'   ? 1ULL << 10
+                       : unit == 'm' ? 1ULL << 20
+                       : unit == 'g' ? 1ULL << 30
+                                     : 1);
             if (bytes < SHM_MIN_BYTES) {
                 free(m->options[j]);
                 m->options[j] = xstrdup("size=1g");
@@ -340,8 +351,9 @@ bolt_nv_gaming_edits(struct bolt_oci_spec *spec, char *const *settings, struct b
     if (!has_gpus(spec) && g.perf)
         return bolt_err_set(err, 0, "--performance needs GPUs: add --gpu (e.g. --gpu all)");
     if (!has_gpus(spec))
-        return bolt_err_set(err, 0, "gaming settings (--gaming-profile, --dlss, --rt, --wine, "
-                                    "--fps, --vsync) need GPUs: add --gpu (e.g. --gpu all)");
+        return bolt_err_set(err, 0,
+                            "gaming settings (--gaming-profile, --dlss, --rt, --wine, "
+                            "--fps, --vsync) need GPUs: add --gpu (e.g. --gpu all)");
     profile_env(&a, &g);
     options_env(&a, &g);
     add_caps(spec, g.dlss == 1);

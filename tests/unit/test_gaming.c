@@ -43,8 +43,7 @@ test_perf_mode_parse(void **state)
 
 /* family, then 4 counted strings */
 static size_t
-xauth_entry(unsigned char *b, unsigned family, const char *addr, const char *num,
-            const char *data)
+xauth_entry(unsigned char *b, unsigned family, const char *addr, const char *num, const char *data)
 {
     const char *f[4] = {addr, num, "MIT-MAGIC-COOKIE-1", data};
     size_t o = 0;
