@@ -53,6 +53,7 @@ enum {
     OPT_GAMING_INPUT,
     OPT_AUDIO,
     OPT_AUDIO_LATENCY,
+    OPT_HUGEPAGES,
 };
 
 static const struct option run_opts[] = {
@@ -76,6 +77,7 @@ static const struct option run_opts[] = {
     {"cpu-shares", required_argument, NULL, 'c'},
     {"pids-limit", required_argument, NULL, OPT_PIDS},
     {"shm-size", required_argument, NULL, OPT_SHM},
+    {"hugepages", required_argument, NULL, OPT_HUGEPAGES},
     {"ulimit", required_argument, NULL, OPT_ULIMIT},
     {"cap-add", required_argument, NULL, OPT_CAP_ADD},
     {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
@@ -137,6 +139,7 @@ run_usage(FILE *out, const char *verb)
             "  -c, --cpu-shares N        relative CPU weight\n"
             "  --pids-limit N            maximum number of processes (-1: unlimited)\n"
             "  --shm-size SIZE           size of /dev/shm (default 64m)\n"
+            "  --hugepages SIZE          huge pages: hugetlb limit and hugetlbfs at /dev/hugepages\n"
             "  --ulimit NAME=SOFT[:HARD] resource limit\n"
             "  --cap-add CAP, --cap-drop CAP  add or drop a capability (or ALL)\n"
             "  --privileged              all capabilities and devices, no seccomp\n"
@@ -257,6 +260,10 @@ parse_run_flag(int c, struct bolt_run_opts *o)
     case OPT_SHM:
         free(o->shm_size);
         o->shm_size = xstrdup(optarg);
+        break;
+    case OPT_HUGEPAGES:
+        free(o->hugepages);
+        o->hugepages = xstrdup(optarg);
         break;
     case OPT_ULIMIT:
         bolt_strv_push(&o->ulimits, optarg);

@@ -256,7 +256,8 @@ bolt_engine_create(const struct bolt_ctr_store *st, const struct bolt_run_opts *
     init = bolt_engine_init_path();
     spec = bolt_engine_build_spec(o, &img, c->id, rootfs, init, err);
     /* `bolt gaming realtime --enable`: CAP_SYS_NICE, RLIMIT_RTPRIO, RT budget (tune.h) */
-    if (spec && bolt_tune_rt_edits(spec, st->root, err) < 0)
+    if (spec && (bolt_tune_rt_edits(spec, st->root, err) < 0
+                 || bolt_tune_hugepages_edits(spec, o->hugepages, err) < 0))
         goto fail;
     if (!spec || fill_record(c, o, &img, spec, err) < 0)
         goto fail;

@@ -27,7 +27,7 @@ bolt_run_opts_fini(struct bolt_run_opts *o)
     char **strs[] = {&o->image,       &o->name,       &o->workdir,     &o->user,    &o->entrypoint,
                      &o->hostname,    &o->memory,     &o->memory_swap, &o->cpus,    &o->cpuset_cpus,
                      &o->cpu_shares,  &o->pids_limit, &o->shm_size,    &o->restart, &o->network,
-                     &o->stop_signal, &o->runtime};
+                     &o->stop_signal, &o->runtime,     &o->hugepages};
     char ***vecs[] = {&o->command, &o->env,           &o->env_files, &o->volumes,
                       &o->tmpfs,   &o->ulimits,       &o->cap_add,   &o->cap_drop,
                       &o->devices, &o->security_opts, &o->labels,    &o->gpus, &o->gaming};

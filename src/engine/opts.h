@@ -45,6 +45,7 @@ struct bolt_run_opts {
     char **gpus;                         /* --gpu selectors, consumed by bolt_engine_apply_edits */
     char **gaming; /* "performance=ultra", "profile=...", ...: bolt_nv_gaming_edits (profile.h) */
     uint32_t console_rows, console_cols; /* -t: initial window size (0 = unknown) */
+    char *hugepages; /* --hugepages SIZE: bolt_tune_hugepages_edits (tune.h) */
 };
 
 void bolt_run_opts_init(struct bolt_run_opts *o);

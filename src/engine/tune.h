@@ -101,4 +101,13 @@ int bolt_tune_rt_save(const char *root, const struct bolt_tune_rt_config *cfg,
 struct bolt_oci_spec;
 int bolt_tune_rt_edits(struct bolt_oci_spec *spec, const char *root, struct bolt_err *err);
 
+/*
+ * `bolt run --hugepages SIZE`: a hugetlb cgroup limit of SIZE (rounded up to whole pages of
+ * the default huge page size, /proc/meminfo Hugepagesize) and a hugetlbfs mount at
+ * /dev/hugepages (pagesize = that size, size = the limit). value NULL = nothing.
+ * Errors name --hugepages and the fix (e.g. no huge page support in this kernel).
+ */
+int bolt_tune_hugepages_edits(struct bolt_oci_spec *spec, const char *value,
+                              struct bolt_err *err);
+
 #endif
