@@ -46,6 +46,16 @@ ENVS='env | grep -E "^(__GL_|DXVK|VKD3D|PROTON|WINE|MESA|vblank|NVIDIA_DRIVER|ST
   run bb run --rm --gpu 0 localhost/probe sh -c 'grep CapEff /proc/self/status'
   capeff=$(echo "$output" | awk '/CapEff/ {print $2}')
   (( ((0x$capeff >> 23) & 1) == 0 ))
+  # the effect: a negative nice value is allowed with the profile, refused without
+  gm_client_image localhost/renice renice
+  run bb run --rm --gpu 0 --gaming-profile ultra-low-latency localhost/renice sh -c 'renice -n -5 -p $$ && cut -d" " -f19 /proc/$$/stat'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "${lines[-1]}" = "-5" ]
+  run bb run --rm --gpu 0 --gaming-profile performance localhost/renice sh -c 'renice -n -5 -p $$'
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"Permission denied"* ]]
 }
 
 @test "performance, balanced, quality, power-saving: frames queued, vsync and fps defaults" {
