@@ -14,6 +14,8 @@
 #include "cli/cmd_surge.h"
 #include "cli/engine_cli.h"
 #include "surge/surge.h"
+#include "util/fs.h"
+#include "util/lock.h"
 #include "util/mem.h"
 
 /* A loaded stack and its store; fini releases both. */
@@ -22,11 +24,44 @@ struct surge_session {
     struct bolt_boltfile *bf;
     bool *sel;
     bool store_open;
+    int lock_fd; /* the project lock of commands that change containers, or -1 */
 };
+
+static void
+session_unlock(struct surge_session *ss)
+{
+    if (ss->lock_fd >= 0)
+        bolt_lock_release(ss->lock_fd);
+    ss->lock_fd = -1;
+}
+
+/*
+ * One changing command per project at a time: runroot/surge/PROJECT.lock. A second one
+ * says what it waits for, then waits.
+ */
+static int
+session_lock(struct surge_session *ss, struct bolt_err *err)
+{
+    cleanup_free char *dir = xasprintf("%s/surge", cli_g.runroot);
+    cleanup_free char *path = xasprintf("%s/%s.lock", dir, ss->bf->project);
+    struct bolt_err busy = {0};
+
+    if (bolt_mkdir_p(dir, 0700, err) < 0)
+        return -1;
+    ss->lock_fd = bolt_lock_open(path, true, false, &busy);
+    if (ss->lock_fd >= 0)
+        return 0;
+    fprintf(stderr,
+            "bolt surge: waiting for another bolt surge command on project '%s' (lock %s)\n",
+            ss->bf->project, path);
+    ss->lock_fd = bolt_lock_open(path, true, true, err);
+    return ss->lock_fd < 0 ? -1 : 0;
+}
 
 static void
 session_fini(struct surge_session *ss)
 {
+    session_unlock(ss);
     if (ss->store_open)
         bolt_ctrs_fini(&ss->s.st);
     bolt_boltfile_free(ss->bf);
@@ -36,11 +71,12 @@ session_fini(struct surge_session *ss)
 /* Load the Boltfile, open the store and select argv's services. Returns 0 or an exit code. */
 static int
 session_open(struct surge_session *ss, const struct surge_opts *o, int argc, char **argv,
-             bool with_deps)
+             bool with_deps, bool lock)
 {
     struct bolt_err err = {0};
 
     memset(ss, 0, sizeof(*ss));
+    ss->lock_fd = -1;
     ss->bf = surge_load(o, NULL);
     if (ss->bf == NULL)
         return CLI_EXIT_FAIL;
@@ -56,6 +92,10 @@ session_open(struct surge_session *ss, const struct surge_opts *o, int argc, cha
         return CLI_EXIT_FAIL;
     }
     ss->store_open = true;
+    if (lock && session_lock(ss, &err) < 0) {
+        bolt_err_print("bolt surge", &err);
+        return CLI_EXIT_FAIL;
+    }
     return 0;
 }
 
@@ -119,7 +159,7 @@ surge_cmd_up(struct surge_opts *o, int argc, char **argv)
         else
             return usage_out(c == 'h', use);
     }
-    rc = session_open(&ss, o, argc - optind, argv + optind, true);
+    rc = session_open(&ss, o, argc - optind, argv + optind, true, true);
     if (rc != 0)
         goto out;
     lo.since_ns = bolt_now_ns();
@@ -128,6 +168,7 @@ surge_cmd_up(struct surge_opts *o, int argc, char **argv)
         rc = CLI_EXIT_FAIL;
         goto out;
     }
+    session_unlock(&ss); /* the stack is up: others may stop it while we follow */
     if (detach)
         goto out;
     /* attached: the services' output from now on, until Ctrl-C or they all stop */
@@ -188,7 +229,7 @@ surge_cmd_down(struct surge_opts *o, int argc, char **argv)
                                "unexpected argument '%s' (down takes the whole "
                                "project; use 'bolt surge stop SERVICE')",
                                argv[optind]);
-    rc = session_open(&ss, o, 0, NULL, false);
+    rc = session_open(&ss, o, 0, NULL, false, true);
     if (rc == 0 && surge_down(&ss.s, timeout, volumes, &err) < 0) {
         bolt_err_print("bolt surge down", &err);
         rc = CLI_EXIT_FAIL;
@@ -226,7 +267,7 @@ surge_cmd_status(struct surge_opts *o, int argc, char **argv)
         else
             return usage_out(c == 'h', use);
     }
-    rc = session_open(&ss, o, argc - optind, argv + optind, false);
+    rc = session_open(&ss, o, argc - optind, argv + optind, false, false);
     if (rc != 0)
         goto out;
     if (!quiet && !json)
@@ -314,7 +355,7 @@ surge_cmd_logs(struct surge_opts *o, int argc, char **argv)
             return usage_out(c == 'h', use);
     }
     lo.color = color;
-    rc = session_open(&ss, o, argc - optind, argv + optind, false);
+    rc = session_open(&ss, o, argc - optind, argv + optind, false, false);
     if (rc == 0) {
         sa.sa_handler = on_sigint;
         sigaction(SIGINT, &sa, NULL);
@@ -355,7 +396,7 @@ lifecycle(struct surge_opts *o, int argc, char **argv, bool stop, bool start)
         } else
             return usage_out(c == 'h', use);
     }
-    rc = session_open(&ss, o, argc - optind, argv + optind, false);
+    rc = session_open(&ss, o, argc - optind, argv + optind, false, true);
     if (rc == 0 && stop && surge_stop(&ss.s, ss.sel, timeout, &err) < 0) {
         bolt_err_print(prog, &err);
         rc = CLI_EXIT_FAIL;
@@ -410,7 +451,7 @@ surge_cmd_pull(struct surge_opts *o, int argc, char **argv)
         else
             return usage_out(c == 'h', use);
     }
-    rc = session_open(&ss, o, argc - optind, argv + optind, false);
+    rc = session_open(&ss, o, argc - optind, argv + optind, false, false);
     ss.s.quiet = quiet;
     for (size_t i = 0; rc == 0 && i < ss.bf->n_services; i++) {
         struct bolt_err err = {0};
@@ -467,7 +508,7 @@ surge_cmd_exec(struct surge_opts *o, int argc, char **argv)
                                "COMMAND [ARG...])",
                                optind < argc ? "COMMAND" : "SERVICE and COMMAND");
     }
-    rc = session_open(&ss, o, 1, argv + optind, false);
+    rc = session_open(&ss, o, 1, argv + optind, false, false);
     if (rc == 0) {
         eo.args = argv + optind + 1;
         ctr = surge_find(&ss.s, argv[optind], &err);

@@ -323,3 +323,32 @@ EOF
   [ "$status" -eq 1 ]
   [[ "$output" == *"service 'web': pull: "* ]]
 }
+
+@test "one changing command per project: a second up waits for the project lock" {
+  cat >Boltfile.toml <<EOF
+project = "lk"
+[services.a]
+image = "$IMG"
+command = ["sh", "-c", "$LOOP"]
+EOF
+  mkdir -p "$RUNROOT/surge"
+  exec 9>"$RUNROOT/surge/lk.lock"
+  flock -x 9
+  # (fd 9 is not inherited: the lock must be held by this shell only)
+  "$BOLT" --root "$ROOT" --runroot "$RUNROOT" surge up -d >"$TMP/out" 2>&1 9>&- &
+  pid=$!
+  wait_for 5 grep -q "waiting for another bolt surge command on project 'lk' (lock $RUNROOT/surge/lk.lock)" "$TMP/out"
+  sleep 0.3
+  [ "$(b ps -aq | wc -l)" -eq 0 ]
+  exec 9>&-
+  wait "$pid"
+  grep -q 'lk-a-1 Started' "$TMP/out"
+  # reading commands do not take it
+  exec 9>"$RUNROOT/surge/lk.lock"
+  flock -x 9
+  run timeout 5 "$BOLT" --root "$ROOT" --runroot "$RUNROOT" surge status -q
+  exec 9>&-
+  [ "$status" -eq 0 ]
+  [ "${#lines[@]}" -eq 1 ]
+  b surge down >/dev/null 2>&1
+}
