@@ -22,6 +22,7 @@
 #include "util/mem.h"
 
 static int gpu_list(int argc, char **argv);
+int cmd_gaming_gpu_benchmark(int argc, char **argv); /* cmd_gaming_bench.c */
 static int gpu_check(int argc, char **argv);
 int cmd_gaming_gpu_nvbind(int argc, char **argv); /* cmd_gaming_nvbind.c */
 
@@ -29,6 +30,7 @@ static const struct cli_cmd gpu_cmds[] = {
     {"list", gpu_list, "list the GPUs, the driver and the CUDA version"},
     {"check", gpu_check, "check that GPUs can be used in containers"},
     {"nvbind", cmd_gaming_gpu_nvbind, "write the nvbind settings; apply a performance mode"},
+    {"benchmark", cmd_gaming_gpu_benchmark, "measure passthrough cost (injection, bolt run, CUDA)"},
     /* GAMING-GPU-COMMANDS: one line per `bolt gaming gpu` command */
     {NULL, NULL, NULL},
 };
