@@ -407,6 +407,24 @@ annotation(const struct bolt_oci_spec *spec, const char *key)
     return NULL;
 }
 
+/* Cookie files of containers that are gone (engine layout: <runroot>/containers/<id>/). */
+static void
+prune_xauth(const char *runroot, const char *dir)
+{
+    cleanup_dir DIR *d = opendir(dir);
+    struct dirent *e;
+
+    while (d && (e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n <= 6 || strcmp(e->d_name + n - 6, ".xauth") != 0)
+            continue;
+        cleanup_free char *ctr = xasprintf("%s/containers/%.*s", runroot, (int)(n - 6), e->d_name);
+        cleanup_free char *f = xasprintf("%s/%s", dir, e->d_name);
+        if (!bolt_path_exists(ctr))
+            unlink(f);
+    }
+}
+
 int
 bolt_nv_av_start(struct bolt_oci_spec *spec, const char *runroot, struct bolt_err *err)
 {
@@ -429,6 +447,7 @@ bolt_nv_av_start(struct bolt_oci_spec *spec, const char *runroot, struct bolt_er
                             xauth, num);
     dir = xasprintf("%s/gaming", runroot);
     dst = xasprintf("%s/%s.xauth", dir, id ? id : "container");
+    prune_xauth(runroot, dir);
     if (bolt_mkdir_p(dir, 0700, err) < 0 || bolt_write_file_atomic(dst, wild, wlen, 0644, err) < 0)
         return -1;
     bolt_oci_spec_add_mount(spec, XAUTH_CTR, "bind", dst, ro_opts);
