@@ -205,7 +205,7 @@ populate_dir(const struct bolt_ctr_store *st, struct bolt_container *c, struct b
     cleanup_free char *dir = bolt_ctrs_ctr_dir(st, c->id);
     cleanup_free char *lower = xasprintf("%s/lower", dir);
     cleanup_free char *cfg = xasprintf("%s/config.json", dir);
-    const char *subdirs[] = {"upper", "work", "rootfs", "empty"};
+    const char *subdirs[] = {"upper", "work", "rootfs"};
     cleanup_free char *ltext = NULL;
     size_t len = 0;
 

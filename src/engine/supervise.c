@@ -94,6 +94,25 @@ mark_exited(struct bolt_container *c, void *arg)
     return true;
 }
 
+/*
+ * --rm containers: overlayfs "volatile" (Linux 5.10) skips every sync of the upper
+ * filesystem, above all the syncfs of the whole host filesystem that unmounting a
+ * writable overlay does. The upper layer is deleted at exit, so nothing is lost; after a
+ * host crash overlayfs leaves work/work/incompat/volatile behind and refuses the upper
+ * dir, which a later start of the same --rm container clears (its old writes are gone
+ * either way). Returns -1 (errno set) where the kernel lacks the option.
+ */
+static int
+mount_volatile(struct sup *s, const char *opts)
+{
+    cleanup_free char *mark = xasprintf("%s/work/work/incompat/volatile", s->dir);
+    cleanup_free char *vopts = xasprintf("%s,volatile", opts);
+
+    if (access(mark, F_OK) == 0)
+        bolt_rm_rf(mark, NULL);
+    return mount("overlay", s->rootfs, "overlay", 0, vopts);
+}
+
 static int
 mount_rootfs(struct sup *s, struct bolt_err *err)
 {
@@ -105,8 +124,12 @@ mount_rootfs(struct sup *s, struct bolt_err *err)
         return -1;
     bolt_rstrip(lower);
     if (!*lower) {
+        /* an image without layers: overlayfs still needs one lower dir (made only here,
+         * since every directory bolt creates and deletes costs a discard on some disks) */
         free(lower);
         lower = xasprintf("%s/empty", s->dir);
+        if (mkdir(lower, 0755) < 0 && errno != EEXIST)
+            return bolt_err_set(err, errno, "create directory '%s'", lower);
     }
     /*
      * A private mount namespace for the supervisor: the overlay exists only here and in
@@ -119,6 +142,8 @@ mount_rootfs(struct sup *s, struct bolt_err *err)
     if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
         return bolt_err_set(err, errno, "make '/' a slave mount in the supervisor");
     opts = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work", lower, s->dir, s->dir);
+    if (s->auto_remove && mount_volatile(s, opts) == 0)
+        return 0;
     if (mount("overlay", s->rootfs, "overlay", 0, opts) < 0)
         return bolt_err_set(err, errno, "mount the overlay rootfs on '%s'", s->rootfs);
     return 0;
@@ -550,6 +575,7 @@ sup_init(struct sup *s, const struct bolt_ctr_store *st, const char *id, enum bo
     s->report_fd = report_fd;
     s->tty = c->tty;
     s->interactive = c->interactive;
+    s->auto_remove = c->auto_remove;
     s->sigfd = -1;
     s->logw.fd = -1;
     s->dir = bolt_ctrs_ctr_dir(st, id);

@@ -30,6 +30,7 @@ struct sup {
     bool stop_now; /* foreground: the user interrupted a restart backoff */
     int lockfd;    /* the monitor lock (detached: kept across the exec into bolt-monitor) */
     int64_t began; /* start time of the life that bolt-monitor watched */
+    bool auto_remove; /* --rm: the container's writable layer is thrown away at exit */
 };
 
 /* Pump the container's output/input until it exits; returns its status (128+N on signal). */
