@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "engine/spec_internal.h"
+#include "runtime/cgroup.h"
 #include "util/fs.h"
 #include "util/mem.h"
 #include "util/sys.h"
@@ -320,6 +321,37 @@ same_pidns(pid_t pid, const struct stat *ns)
     return stat(path, &sb) == 0 && sb.st_ino == ns->st_ino && sb.st_dev == ns->st_dev;
 }
 
+static void
+sort_pids(pid_t *v, size_t cnt)
+{
+    for (size_t i = 1; i < cnt; i++) {
+        pid_t x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
+/* The processes of the container's own cgroup (v1, v2 or hybrid); -1 if it has none. */
+static int
+cgroup_pids(struct bolt_container *c, pid_t **pids, size_t *n)
+{
+    struct bolt_err e;
+    struct bolt_cgroup *cg = bolt_cgroup_from_pid(c->pid, &e);
+    int r;
+
+    if (!cg)
+        return -1;
+    r = bolt_cgroup_pids(cg, pids, n, &e);
+    bolt_cgroup_free(cg);
+    if (r == 0 && *n == 0) {
+        free(*pids);
+        *pids = NULL;
+    }
+    return r == 0 && *n > 0 ? 0 : -1;
+}
+
 int
 bolt_engine_pids(const struct bolt_ctr_store *st, struct bolt_container *c, pid_t **pids, size_t *n,
                  struct bolt_err *err)
@@ -333,7 +365,9 @@ bolt_engine_pids(const struct bolt_ctr_store *st, struct bolt_container *c, pid_
 
     if (!bolt_engine_is_running(st, c) || c->pid <= 0)
         return bolt_err_set(err, 0, "container %s is not running", c->name);
-    /* every process in the container's pid namespace, whatever runtime made it */
+    if (cgroup_pids(c, pids, n) == 0)
+        return 0;
+    /* no cgroup of its own (a runtime without cgroups): every process in its pid namespace */
     snprintf(path, sizeof(path), "/proc/%d/ns/pid", c->pid);
     if (stat(path, &ns) < 0)
         return bolt_err_set(err, errno, "container %s: read '%s'", c->name, path);
@@ -347,13 +381,7 @@ bolt_engine_pids(const struct bolt_ctr_store *st, struct bolt_container *c, pid_
         v = xreallocarray(v, cnt + 1, sizeof(*v));
         v[cnt++] = p;
     }
-    for (size_t i = 1; i < cnt; i++) {
-        pid_t x = v[i];
-        size_t j = i;
-        for (; j > 0 && v[j - 1] > x; j--)
-            v[j] = v[j - 1];
-        v[j] = x;
-    }
+    sort_pids(v, cnt);
     *pids = v;
     *n = cnt;
     return 0;

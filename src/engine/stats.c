@@ -8,128 +8,42 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "runtime/cgroup.h"
 #include "util/fs.h"
 #include "util/mem.h"
 
-#ifndef CGROUP2_SUPER_MAGIC
-#define CGROUP2_SUPER_MAGIC 0x63677270
-#endif
-
-static bool
-read_u64(const char *dir, const char *file, uint64_t *out)
-{
-    cleanup_free char *p = xasprintf("%s/%s", dir, file);
-    cleanup_free char *t = bolt_read_file(p, NULL, NULL);
-
-    if (!t)
-        return false;
-    if (strncmp(t, "max", 3) == 0) {
-        *out = UINT64_MAX;
-        return true;
-    }
-    *out = strtoull(t, NULL, 10);
-    return true;
-}
-
-static bool
-read_key(const char *dir, const char *file, const char *key, uint64_t *out)
-{
-    cleanup_free char *p = xasprintf("%s/%s", dir, file);
-    cleanup_free char *t = bolt_read_file(p, NULL, NULL);
-    size_t kl = strlen(key);
-
-    for (char *line = t; line && *line;) {
-        char *nl = strchr(line, '\n');
-        if (strncmp(line, key, kl) == 0 && line[kl] == ' ') {
-            *out = strtoull(line + kl + 1, NULL, 10);
-            return true;
-        }
-        line = nl ? nl + 1 : NULL;
-    }
-    return false;
-}
-
-/* The cgroup v2 directory for path: /sys/fs/cgroup when it is cgroup2, else the unified mount. */
-static char *
-v2_dir(const char *path)
-{
-    struct statfs sf;
-
-    if (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
-        return xasprintf("/sys/fs/cgroup%s", path);
-    return xasprintf("/sys/fs/cgroup/unified%s", path);
-}
-
-static void
-stats_v1(const char *ctrls, const char *path, struct bolt_engine_stats *out)
-{
-    cleanup_free char *dir = xasprintf("/sys/fs/cgroup/%s%s", ctrls, path);
-    cleanup_free char *list = xasprintf(",%s,", ctrls);
-
-    if (strstr(list, ",memory,")) {
-        out->has_mem = read_u64(dir, "memory.usage_in_bytes", &out->mem_usage);
-        if (read_u64(dir, "memory.limit_in_bytes", &out->mem_limit)
-            && out->mem_limit >= (UINT64_MAX >> 2))
-            out->mem_limit = UINT64_MAX;
-    }
-    if (strstr(list, ",cpuacct,"))
-        out->has_cpu = read_u64(dir, "cpuacct.usage", &out->cpu_ns);
-    if (strstr(list, ",pids,"))
-        out->has_pids = read_u64(dir, "pids.current", &out->pids);
-}
-
-static void
-stats_v2(const char *path, struct bolt_engine_stats *out)
-{
-    cleanup_free char *dir = v2_dir(path);
-    uint64_t usec = 0;
-
-    if (!out->has_mem && read_u64(dir, "memory.current", &out->mem_usage)) {
-        out->has_mem = true;
-        if (!read_u64(dir, "memory.max", &out->mem_limit))
-            out->mem_limit = UINT64_MAX;
-    }
-    if (!out->has_cpu && read_key(dir, "cpu.stat", "usage_usec", &usec)) {
-        out->has_cpu = true;
-        out->cpu_ns = usec * 1000;
-    }
-    if (!out->has_pids)
-        out->has_pids = read_u64(dir, "pids.current", &out->pids);
-}
-
+/*
+ * Counters from the container's own cgroup, found from its init pid through the runtime's
+ * cgroup module, so v1, v2 and hybrid layouts (and cgroup namespaces) all work.
+ */
 int
 bolt_engine_stats(struct bolt_container *c, struct bolt_engine_stats *out, struct bolt_err *err)
 {
-    char path[64];
-    cleanup_free char *text = NULL;
+    struct bolt_cgroup *cg;
+    struct bolt_cgroup_stats st;
+    int r;
 
     memset(out, 0, sizeof(*out));
     out->mem_limit = UINT64_MAX;
     if (c->pid <= 0)
         return bolt_err_set(err, 0, "container %s is not running", c->name);
-    snprintf(path, sizeof(path), "/proc/%d/cgroup", c->pid);
-    text = bolt_read_file(path, NULL, err);
-    if (!text)
+    cg = bolt_cgroup_from_pid(c->pid, err);
+    if (!cg)
         return bolt_err_wrap(err, "container %s", c->name);
-    for (char *line = text; line && *line;) {
-        char *nl = strchr(line, '\n');
-        char *c1 = strchr(line, ':');
-        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        if (nl)
-            *nl = '\0';
-        if (c1 && c2) {
-            *c2 = '\0';
-            if (c1[1] == '\0')
-                stats_v2(c2 + 1, out);
-            else if (strncmp(c1 + 1, "name=", 5) != 0)
-                stats_v1(c1 + 1, c2 + 1, out);
-        }
-        line = nl ? nl + 1 : NULL;
-    }
+    r = bolt_cgroup_stats(cg, &st, err);
+    bolt_cgroup_free(cg);
+    if (r < 0)
+        return bolt_err_wrap(err, "container %s", c->name);
+    out->has_cpu = st.has_cpu;
+    out->cpu_ns = st.cpu_usage_ns;
+    out->has_mem = st.has_memory;
+    out->mem_usage = st.memory_usage;
+    out->mem_limit = st.memory_limit;
+    out->has_pids = st.has_pids;
+    out->pids = st.pids_current;
     return 0;
 }
 
