@@ -59,6 +59,19 @@ phases() {
   echo "(a) injection phases, median of $(wc -l < "$f") $label (us):$line"
 }
 phases "$tmp/trace-nvbind" "nvbind run"
+# the same path in one process (warm caches): the work itself, without a new process' page faults
+build=$(dirname "$(dirname "$(dirname "$BOLT")")")
+if [ -f "$build/libbolt.a" ] && command -v pkg-config >/dev/null; then
+  jq --arg r "$tmp/bundle/rootfs" '.root.path = $r' "$tmp/bundle/config.json" > "$tmp/loop.json"
+  if cc -O2 -D_GNU_SOURCE -I"$top/src" -I"$build" -o "$tmp/inject_loop" "$top/bench/gpu/inject_loop.c" \
+      "$build/libbolt.a" $(pkg-config --libs jansson libcurl libarchive libcrypto libseccomp libcap yaml-0.1) \
+      -ldl -lpthread 2>"$tmp/cc.log"; then
+    read -r med p90 < <("$tmp/inject_loop" "$tmp/loop.json" "$tmp/state" 2000)
+    echo "(a) in-process loop (2000 injections, warm): median $med us, p90 $p90 us"
+  else
+    echo "(a) in-process loop skipped: $(head -1 "$tmp/cc.log")"
+  fi
+fi
 
 # ---- (b) bolt run --gpu all vs bolt run ----
 B=("$BOLT" --root "$tmp/root" --runroot "$tmp/run")

@@ -376,6 +376,8 @@ bolt_nv_links_in_rootfs(const char *rootfs, char *const *links, char ***failed,
                         struct bolt_err *err)
 {
     cleanup_close int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    cleanup_close int dfd = -1;
+    cleanup_free char *last = NULL;
 
     if (rootfd < 0)
         return bolt_err_set(err, errno, "open rootfs '%s'", rootfs);
@@ -383,11 +385,20 @@ bolt_nv_links_in_rootfs(const char *rootfs, char *const *links, char ***failed,
         const char *sep = strstr(links[i], "::");
         cleanup_free char *target = xstrndup(links[i], (size_t)(sep - links[i]));
         const char *link = sep + 2, *base = strrchr(link, '/') + 1;
-        cleanup_free char *dir = xstrndup(link, (size_t)(base - link));
-        cleanup_close int dfd = bolt_mkdir_in_root(rootfd, dir, 0755, NULL);
+        char *dir = xstrndup(link, (size_t)(base - link));
         char buf[4096];
         ssize_t n;
 
+        /* links come grouped by directory (the plan lists files so): one walk per directory */
+        if (last == NULL || strcmp(last, dir) != 0) {
+            if (dfd >= 0)
+                close(dfd);
+            dfd = bolt_mkdir_in_root(rootfd, dir, 0755, NULL);
+            free(last);
+            last = dir;
+        } else {
+            free(dir);
+        }
         if (dfd < 0) {
             bolt_strv_push(failed, links[i]);
             continue;
