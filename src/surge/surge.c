@@ -100,14 +100,6 @@ map_network(const struct bolt_bf_service *svc, struct bolt_run_opts *o, struct b
 }
 
 static void
-push_kv(char ***v, const char *key, const char *value)
-{
-    cleanup_free char *e = xasprintf("%s=%s", key, value);
-
-    bolt_strv_push(v, e);
-}
-
-static void
 map_gpu(const struct bolt_bf_service *svc, struct bolt_run_opts *o)
 {
     const struct bolt_bf_gpu *g = &svc->gpu;
@@ -148,24 +140,6 @@ map_gpu(const struct bolt_bf_service *svc, struct bolt_run_opts *o)
         bolt_strv_push(&o->env, v);
         free(v);
     }
-    /* the gaming settings, as `bolt run --gaming-profile/--dlss/...` collects them */
-    if (g->profile)
-        push_kv(&o->gaming, "profile", g->profile);
-    if (g->dlss_enabled)
-        push_kv(&o->gaming, "dlss", "true");
-    if (g->rt_cores_enabled)
-        push_kv(&o->gaming, "rt", "true");
-    if (g->wine_optimizations)
-        push_kv(&o->gaming, "wine", "true");
-    if (g->frame_rate_target > 0) {
-        char fps[16];
-        snprintf(fps, sizeof(fps), "%d", g->frame_rate_target);
-        push_kv(&o->gaming, "fps", fps);
-    }
-    if (g->vsync_mode)
-        push_kv(&o->gaming, "vsync", g->vsync_mode);
-    if (g->performance_mode)
-        push_kv(&o->gaming, "performance", g->performance_mode);
     if (g->cuda_support)
         bolt_strv_push(&o->env,
                        "NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics,video,display");
