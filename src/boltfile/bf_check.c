@@ -26,31 +26,10 @@ bf_report(struct bf_ctx *c, struct bolt_toml_pos pos, const char *fmt, ...)
     c->n++;
 }
 
-const char *
-bf_a_type(enum bolt_toml_type t)
-{
-    switch (t) {
-    case BOLT_TOML_TABLE:
-        return "a table";
-    case BOLT_TOML_ARRAY:
-        return "an array";
-    case BOLT_TOML_STRING:
-        return "a string";
-    case BOLT_TOML_INTEGER:
-        return "an integer";
-    case BOLT_TOML_FLOAT:
-        return "a float";
-    case BOLT_TOML_BOOL:
-        return "a bool";
-    default:
-        return "a date/time";
-    }
-}
-
 bool
 bf_wrong_type(struct bf_ctx *c, const char *path, const struct bolt_toml_value *v, const char *what)
 {
-    bf_report(c, v->pos, "%s: expected %s, found %s", path, what, bf_a_type(v->type));
+    bf_report(c, v->pos, "%s: expected %s, found %s", path, what, bolt_toml_type_phrase(v->type));
     return false;
 }
 

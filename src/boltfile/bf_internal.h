@@ -31,9 +31,6 @@ struct bf_ctx {
 void bf_report(struct bf_ctx *c, struct bolt_toml_pos pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* "a string", "an integer", ... for messages. */
-const char *bf_a_type(enum bolt_toml_type t);
-
 /* Report a wrong type: "PATH: expected WHAT, found a TYPE". Returns false. */
 bool bf_wrong_type(struct bf_ctx *c, const char *path, const struct bolt_toml_value *v,
                    const char *what);

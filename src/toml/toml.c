@@ -175,6 +175,27 @@ bolt_toml_get_path(const struct bolt_toml_value *t, const char *path)
 }
 
 const char *
+bolt_toml_type_phrase(enum bolt_toml_type type)
+{
+    switch (type) {
+    case BOLT_TOML_TABLE:
+        return "a table";
+    case BOLT_TOML_ARRAY:
+        return "an array";
+    case BOLT_TOML_STRING:
+        return "a string";
+    case BOLT_TOML_INTEGER:
+        return "an integer";
+    case BOLT_TOML_FLOAT:
+        return "a float";
+    case BOLT_TOML_BOOL:
+        return "a bool";
+    default:
+        return "a date/time";
+    }
+}
+
+const char *
 bolt_toml_type_name(enum bolt_toml_type type)
 {
     switch (type) {

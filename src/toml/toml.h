@@ -135,6 +135,10 @@ const struct bolt_toml_value *bolt_toml_get_path(const struct bolt_toml_value *t
  * "bool", "datetime", "datetime-local", "date-local", "time-local". */
 const char *bolt_toml_type_name(enum bolt_toml_type type);
 
+/* The type with its article, for messages: "a table", "an array", "a string", "an integer",
+ * "a float", "a bool", and "a date/time" for the four date/time types. Static storage. */
+const char *bolt_toml_type_phrase(enum bolt_toml_type type);
+
 /*
  * Format a date/time value as RFC 3339 text (the TOML form, with 'T' and the
  * fraction digits as written, offset as Z or +HH:MM) into buf; returns buf.

@@ -70,27 +70,6 @@ bolt_toml_check_keys(const struct bolt_toml_value *t, const char *const *allowed
     return 0;
 }
 
-static const char *
-a_type(enum bolt_toml_type type)
-{
-    switch (type) {
-    case BOLT_TOML_TABLE:
-        return "a table";
-    case BOLT_TOML_ARRAY:
-        return "an array";
-    case BOLT_TOML_STRING:
-        return "a string";
-    case BOLT_TOML_INTEGER:
-        return "an integer";
-    case BOLT_TOML_FLOAT:
-        return "a float";
-    case BOLT_TOML_BOOL:
-        return "a bool";
-    default:
-        return "a date/time";
-    }
-}
-
 /* The entry for key, or NULL; -1 with err set when it exists with another type. */
 static int
 lookup(const struct bolt_toml_value *t, const char *key, const char *file, enum bolt_toml_type type,
@@ -100,10 +79,12 @@ lookup(const struct bolt_toml_value *t, const char *key, const char *file, enum 
 
     if (kv == NULL)
         return 0;
-    if (kv->value->type != type)
-        return bolt_err_set(err, 0, "%s:%u:%u: %s: expected %s, found %s", file,
-                            kv->value->pos.line, kv->value->pos.col, key, a_type(type),
-                            a_type(kv->value->type));
+    if (kv->value->type != type) {
+        bolt_err_set(err, 0, "%s:%u:%u: %s: expected %s, found %s", file, kv->value->pos.line,
+                     kv->value->pos.col, key, bolt_toml_type_phrase(type),
+                     bolt_toml_type_phrase(kv->value->type));
+        return -1;
+    }
     *out = kv->value;
     return 1;
 }
