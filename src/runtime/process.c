@@ -262,22 +262,8 @@ rt_setup_stdio(const int stdio[3], struct bolt_err *err)
 int
 rt_send_fd(int sock, int fd, const char *payload, struct bolt_err *err)
 {
-    char cbuf[CMSG_SPACE(sizeof(int))];
-    struct iovec iov = {.iov_base = (void *)payload, .iov_len = strlen(payload) + 1};
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                        .msg_controllen = sizeof(cbuf)};
-    struct cmsghdr *cm;
-
-    memset(cbuf, 0, sizeof(cbuf));
-    cm = CMSG_FIRSTHDR(&mh);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-    while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0) {
-        if (errno != EINTR)
-            return bolt_err_set(err, errno, "send the terminal to the console socket");
-    }
+    if (rt_sendmsg_fd(sock, payload, strlen(payload) + 1, fd) < 0)
+        return bolt_err_set(err, errno, "send the terminal to the console socket");
     return 0;
 }
 

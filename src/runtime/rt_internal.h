@@ -30,6 +30,9 @@ int rt_msg_send(int fd, int type, int value, const struct bolt_err *err);
 /* Receive one message; returns 1 on a message, 0 on EOF, -1 on error. *pass_fd gets an
  * fd sent with SCM_RIGHTS (or -1) when pass_fd is not NULL. */
 int rt_msg_recv(int fd, struct rt_msg *m, int *pass_fd, struct bolt_err *err);
+/* Send len bytes of data with fd attached (SCM_RIGHTS) in one sendmsg, retried on EINTR.
+ * Returns 0, or -1 with errno set; fd stays open in the caller. */
+int rt_sendmsg_fd(int sock, const void *data, size_t len, int fd);
 /* Send a message of type with fd attached (SCM_RIGHTS). */
 int rt_msg_send_fd(int sock, int type, int fd, struct bolt_err *err);
 /* Send fd over a unix socket with SCM_RIGHTS and a short payload. */

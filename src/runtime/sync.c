@@ -24,18 +24,15 @@ rt_msg_send(int fd, int type, int value, const struct bolt_err *err)
 }
 
 int
-rt_msg_send_fd(int sock, int type, int fd, struct bolt_err *err)
+rt_sendmsg_fd(int sock, const void *data, size_t len, int fd)
 {
-    struct rt_msg m;
     char cbuf[CMSG_SPACE(sizeof(int))];
-    struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+    struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
     struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
                         .msg_controllen = sizeof(cbuf)};
     struct cmsghdr *cm;
 
-    memset(&m, 0, sizeof(m));
     memset(cbuf, 0, sizeof(cbuf));
-    m.type = type;
     cm = CMSG_FIRSTHDR(&mh);
     cm->cmsg_level = SOL_SOCKET;
     cm->cmsg_type = SCM_RIGHTS;
@@ -43,8 +40,20 @@ rt_msg_send_fd(int sock, int type, int fd, struct bolt_err *err)
     memcpy(CMSG_DATA(cm), &fd, sizeof(int));
     while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0) {
         if (errno != EINTR)
-            return bolt_err_set(err, errno, "send fd on the sync socket");
+            return -1;
     }
+    return 0;
+}
+
+int
+rt_msg_send_fd(int sock, int type, int fd, struct bolt_err *err)
+{
+    struct rt_msg m;
+
+    memset(&m, 0, sizeof(m));
+    m.type = type;
+    if (rt_sendmsg_fd(sock, &m, sizeof(m), fd) < 0)
+        return bolt_err_set(err, errno, "send fd on the sync socket");
     return 0;
 }
 
