@@ -280,6 +280,10 @@ int bolt_oci_spec_save(const struct bolt_oci_spec *spec, const char *path, struc
  */
 struct bolt_oci_spec *bolt_oci_spec_default(void);
 
+/* docker's default capability set (moby oci/caps/defaults.go) as a NULL-terminated list;
+ * static storage, do not free. The default spec's process gets these. */
+char *const *bolt_oci_default_caps(void);
+
 /* Deep copy. */
 struct bolt_oci_spec *bolt_oci_spec_dup(const struct bolt_oci_spec *spec);
 

@@ -25,6 +25,12 @@ static const char *const default_caps[] = {
     NULL,
 };
 
+char *const *
+bolt_oci_default_caps(void)
+{
+    return (char *const *)default_caps;
+}
+
 static const char *const masked_paths[] = {
     "/proc/acpi",
     "/proc/asound",

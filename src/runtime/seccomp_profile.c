@@ -414,25 +414,6 @@ static const struct cap_syscalls cap_rules[] = {
     {"CAP_PERFMON", {"perf_event_open", NULL}},
 };
 
-/* docker's default bounding set, used when the caller passes no capability list. */
-static const char *const docker_caps[] = {
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_FSETID",
-    "CAP_FOWNER",
-    "CAP_MKNOD",
-    "CAP_NET_RAW",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETFCAP",
-    "CAP_SETPCAP",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_SYS_CHROOT",
-    "CAP_KILL",
-    "CAP_AUDIT_WRITE",
-    NULL,
-};
-
 /* personality(2) values docker lets through: PER_LINUX, PER_LINUX32, UNAME26 and queries. */
 static const uint64_t personas[] = {0x0, 0x8, 0x20000, 0x20008, 0xffffffff};
 
@@ -523,7 +504,7 @@ bolt_seccomp_default_profile_caps(char *const *caps)
     struct bolt_oci_seccomp_rule *r;
 
     if (caps == NULL)
-        caps = (char *const *)docker_caps;
+        caps = bolt_oci_default_caps();
     sc->default_action = xstrdup("SCMP_ACT_ERRNO");
     sc->has_default_errno_ret = true;
     sc->default_errno_ret = EPERM;
@@ -543,7 +524,7 @@ bolt_seccomp_default_profile_caps(char *const *caps)
 char *const *
 bolt_seccomp_docker_default_caps(void)
 {
-    return (char *const *)docker_caps;
+    return bolt_oci_default_caps();
 }
 
 struct bolt_oci_seccomp *
