@@ -118,7 +118,7 @@ int
 bolt_image_config_parse(const char *buf, size_t len, const char *what,
                         struct bolt_image_config *out, struct bolt_err *err)
 {
-    json_t *root = bolt_json_loadb(buf, len, what, err);
+    json_t *root = bolt_json_loadb_object(buf, len, what, err);
     struct bolt_image_config c = {0};
     json_t *inner;
     bool bad = false;
@@ -126,10 +126,6 @@ bolt_image_config_parse(const char *buf, size_t len, const char *what,
 
     if (root == NULL)
         return -1;
-    if (!json_is_object(root)) {
-        bolt_err_set(err, 0, "%s: expected a JSON object", what);
-        goto out;
-    }
     if (bolt_json_get_str(root, what, "architecture", &c.architecture, err) < 0
         || bolt_json_get_str(root, what, "os", &c.os, err) < 0
         || bolt_json_get_str(root, what, "variant", &c.variant, err) < 0

@@ -100,17 +100,13 @@ int
 bolt_manifest_parse(const char *buf, size_t len, const char *content_type, const char *what,
                     struct bolt_manifest *out, struct bolt_err *err)
 {
-    json_t *root = bolt_json_loadb(buf, len, what, err);
+    json_t *root = bolt_json_loadb_object(buf, len, what, err);
     struct bolt_manifest m = {0};
     int64_t version = 0;
     int rc = -1;
 
     if (root == NULL)
         return -1;
-    if (!json_is_object(root)) {
-        bolt_err_set(err, 0, "%s: expected a JSON object", what);
-        goto out;
-    }
     if (bolt_json_get_i64(root, what, "schemaVersion", &version, err) < 0
         || bolt_json_get_str(root, what, "mediaType", &m.media_type, err) < 0)
         goto out;

@@ -174,6 +174,19 @@ bolt_json_loadb(const char *buf, size_t len, const char *what, struct bolt_err *
 }
 
 json_t *
+bolt_json_loadb_object(const char *buf, size_t len, const char *what, struct bolt_err *err)
+{
+    json_t *root = bolt_json_loadb(buf, len, what, err);
+
+    if (root != NULL && !json_is_object(root)) {
+        json_decref(root);
+        bolt_err_set(err, 0, "%s: expected a JSON object", what);
+        return NULL;
+    }
+    return root;
+}
+
+json_t *
 bolt_json_load_file(const char *path, struct bolt_err *err)
 {
     cleanup_free char *buf = NULL;

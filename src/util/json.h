@@ -40,6 +40,11 @@ json_t *bolt_json_get_arr(json_t *obj, const char *path, const char *key, bool *
 json_t *bolt_json_load_file(const char *path, struct bolt_err *err);
 json_t *bolt_json_loadb(const char *buf, size_t len, const char *what, struct bolt_err *err);
 
+/* bolt_json_loadb that also requires a JSON object at the top ("WHAT: expected a JSON
+ * object"). Returns a new reference (json_decref), or NULL with err set. */
+json_t *bolt_json_loadb_object(const char *buf, size_t len, const char *what,
+                               struct bolt_err *err);
+
 /* Serialize (indented when pretty) and write atomically. */
 int bolt_json_write_file_atomic(const char *path, json_t *root, bool pretty, struct bolt_err *err);
 
