@@ -378,7 +378,6 @@ hash_member(int rootfd, const char *rel, char out[BOLT_DIGEST_LEN], int64_t *siz
 static int
 link_as_blob(int rootfd, const char *rel, const char *digest, struct bolt_err *err)
 {
-    cleanup_free char *dst = blob_rel(digest);
     cleanup_close int dfd = bolt_mkdir_in_root(rootfd, "blobs/sha256", 0700, err);
     cleanup_close int fd = -1;
     char proc[64];

@@ -27,7 +27,9 @@ static const struct root_key root_keys[] = {
 static char **
 field(struct bolt_nv_config *cfg, const struct root_key *k)
 {
-    return (char **)((char *)cfg + k->off);
+    /* k->off is offsetof() a char * member, so the address keeps that member's alignment;
+     * the void * step says so to -Wcast-align */
+    return (char **)(void *)((char *)cfg + k->off);
 }
 
 static void
