@@ -77,6 +77,7 @@ void bf_parse_service(struct bf_ctx *c, const struct bolt_toml_value *t, const c
 void bf_parse_gaming(struct bf_ctx *c, const struct bolt_toml_value *t, const char *path,
                      struct bolt_bf_service *svc);
 
+/* Free everything a parsed service owns; svc itself is the caller's. */
 void bf_service_fini(struct bolt_bf_service *svc);
 
 /* volumes and env_file of a service (bf_paths.c): host paths resolve against c->dir. */

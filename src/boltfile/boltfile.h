@@ -187,6 +187,7 @@ struct bolt_boltfile *bolt_boltfile_from_toml(const struct bolt_toml_value *root
                                               const char *project, struct bolt_bf_diags *diags,
                                               struct bolt_err *err);
 
+/* Free a loaded Boltfile, and the messages a diags record owns; both accept NULL. */
 void bolt_boltfile_free(struct bolt_boltfile *bf);
 void bolt_bf_diags_fini(struct bolt_bf_diags *d);
 

@@ -14,6 +14,8 @@ struct bolt_sha256 {
     void *ctx; /* EVP_MD_CTX * */
 };
 
+/* Start a SHA-256 (libcrypto EVP; aborts when libcrypto cannot give one), then feed it
+ * bytes with update. */
 void bolt_sha256_init(struct bolt_sha256 *h);
 void bolt_sha256_update(struct bolt_sha256 *h, const void *data, size_t len);
 /* Write "sha256:<hex>" into out and release the context. */

@@ -25,6 +25,9 @@ struct bolt_registry_opts {
 
 struct bolt_registry;
 
+/* A client for one registry domain: http for loopback, --insecure or listed insecure
+ * registries, https otherwise; credentials from opts or the auth file. Free with
+ * bolt_registry_free (NULL is fine). Returns NULL with err set when the auth file is bad. */
 struct bolt_registry *bolt_registry_new(const char *domain, const struct bolt_registry_opts *opts,
                                         struct bolt_err *err);
 void bolt_registry_free(struct bolt_registry *r);

@@ -52,6 +52,8 @@ struct bolt_tmp {
     char *path;
     int fd; /* O_DIRECTORY fd, holds the flock */
 };
+/* Create and flock a fresh staging directory under the store's tmp/ (a concurrent cleanup
+ * never sees it unlocked). Returns 0 with tmp filled, or -1 with err set and tmp empty. */
 int bolt_store_tmp_new(struct bolt_store *st, struct bolt_tmp *tmp, struct bolt_err *err);
 /* Remove the staging directory and release it. */
 void bolt_store_tmp_done(struct bolt_tmp *tmp);

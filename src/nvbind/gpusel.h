@@ -48,6 +48,7 @@ struct bolt_gpusel {
     bool caps_set;  /* false: the default (utility,compute) applies */
 };
 
+/* Free what a selection owns; sel itself is the caller's. */
 void bolt_gpusel_fini(struct bolt_gpusel *sel);
 
 /* bolt's --gpu value. Errors: "--gpu 'x': ..." with the accepted forms. */
@@ -96,6 +97,7 @@ struct bolt_gpureq {
     size_t n_clauses;
 };
 
+/* Free the clauses of a requirement; req itself is the caller's. */
 void bolt_gpureq_fini(struct bolt_gpureq *req);
 
 /* Add one requirement value (e.g. "cuda>=12.0 brand=tesla,driver>=470"). */

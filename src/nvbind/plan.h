@@ -119,6 +119,8 @@ enum bolt_nv_file_kind {
     BOLT_NV_FILE_DLL,      /* Wine/Proton DLSS DLLs */
     BOLT_NV_FILE_WSL,      /* /usr/lib/wsl/lib and driver store files */
 };
+/* "lib", "lib32", "bin", "firmware", "config", "ipc", "dll", "wsl" ("unknown" out of
+ * range); static storage. */
 const char *bolt_nv_file_kind_str(enum bolt_nv_file_kind k);
 
 struct bolt_nv_file {
@@ -168,6 +170,7 @@ struct bolt_nv_plan *bolt_nv_plan_build(const struct bolt_nv_config *cfg, bool a
 struct bolt_nv_plan *bolt_nv_plan_get(const struct bolt_nv_config *cfg, const char *runroot,
                                       bool allow_nvml, bool *rebuilt, struct bolt_err *err);
 
+/* Free a plan (NULL is fine); the _freep form is for cleanup_nv_plan. */
 void bolt_nv_plan_free(struct bolt_nv_plan *plan);
 void bolt_nv_plan_freep(struct bolt_nv_plan **plan);
 #define cleanup_nv_plan __attribute__((cleanup(bolt_nv_plan_freep)))

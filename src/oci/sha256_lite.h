@@ -19,6 +19,7 @@ struct bolt_sha256_lite {
     size_t used;
 };
 
+/* Reset c to the SHA-256 initial state, then feed it bytes with update (no allocation). */
 void bolt_sha256_lite_init(struct bolt_sha256_lite *c);
 void bolt_sha256_lite_update(struct bolt_sha256_lite *c, const void *data, size_t len);
 /* Write the 32-byte digest; c must be re-initialized before reuse. */

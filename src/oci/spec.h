@@ -287,6 +287,7 @@ char *const *bolt_oci_default_caps(void);
 /* Deep copy. */
 struct bolt_oci_spec *bolt_oci_spec_dup(const struct bolt_oci_spec *spec);
 
+/* Free a spec and all it owns (NULL is fine). */
 void bolt_oci_spec_free(struct bolt_oci_spec *spec);
 
 /* Free a seccomp model (NULL is fine). */

@@ -71,6 +71,7 @@ struct bolt_cgroup_layout *bolt_cgroup_layout_parse(const char *mountinfo, const
  */
 struct bolt_cgroup_layout *bolt_cgroup_layout_detect(const char *under, struct bolt_err *err);
 
+/* Free a detected layout (NULL is fine). */
 void bolt_cgroup_layout_free(struct bolt_cgroup_layout *layout);
 
 /* The host mode (/sys/fs/cgroup). Returns 0 or -1. */
@@ -212,6 +213,7 @@ void bolt_cgroup_free(struct bolt_cgroup *cg);
 /* The resolved path ("/bolt/<id>"), borrowed. */
 const char *bolt_cgroup_path(const struct bolt_cgroup *cg);
 
+/* The cgroup mode of the layout cg was created under. */
 enum bolt_cgroup_mode bolt_cgroup_mode(const struct bolt_cgroup *cg);
 
 /*
@@ -228,13 +230,14 @@ const char *bolt_cgroup_dir(const struct bolt_cgroup *cg, const char *controller
 char *bolt_cgroup_to_string(const struct bolt_cgroup *cg);
 struct bolt_cgroup *bolt_cgroup_from_string(const char *s, struct bolt_err *err);
 
+struct bpf_insn;
+
 /*
  * The eBPF device program builder, exposed for unit tests. Builds
  * BPF_PROG_TYPE_CGROUP_DEVICE instructions (struct bpf_insn, 8 bytes each) for rules
  * with the semantics of bolt_cgroup_apply_devices. *insns is a new array; *n_insns its
  * count. Returns 0 or -1 (EINVAL for a rule with a bad type or access).
  */
-struct bpf_insn;
 int bolt_cgroup_bpf_build(const struct bolt_oci_device_rule *rules, size_t n,
                           struct bpf_insn **insns, size_t *n_insns, struct bolt_err *err);
 

@@ -4,6 +4,7 @@
 
 /* Shared between the files of src/runtime; not an API for other modules. */
 
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -26,6 +27,7 @@ struct rt_msg {
     struct bolt_err err;
 };
 
+/* Send one message (err copied in when not NULL). Returns 0, or -1 with errno set. */
 int rt_msg_send(int fd, int type, int value, const struct bolt_err *err);
 /* Receive one message; returns 1 on a message, 0 on EOF, -1 on error. *pass_fd gets an
  * fd sent with SCM_RIGHTS (or -1) when pass_fd is not NULL. */
@@ -76,7 +78,6 @@ int rt_setup_stdio(const int stdio[3], struct bolt_err *err);
 
 /* container.c: wait for a started process, forwarding signals in mask (blocked by the
  * caller) and proxying pty (-1 = none). Returns its exit status or -1. */
-#include <signal.h>
 int rt_supervise(pid_t pid, int pidfd, int sync, int pty, const sigset_t *mask,
                  struct bolt_err *err);
 /* The signals run/exec forward to the container. */
@@ -115,6 +116,8 @@ int rt_write_volatile(const char *path, const char *data, size_t len, mode_t mod
                       struct bolt_err *err);
 int rt_write_json_volatile(const char *path, json_t *o, struct bolt_err *err);
 
+/* Write DIR/state.json from s; read ROOT/ID/state.json into s (zeroed first; ENOENT when
+ * the container does not exist). Both return 0 or -1 with err set; fini frees s's fields. */
 int rt_saved_write(const char *dir, const struct rt_saved *s, struct bolt_err *err);
 int rt_saved_read(const char *root, const char *id, struct rt_saved *s, struct bolt_err *err);
 void rt_saved_fini(struct rt_saved *s);

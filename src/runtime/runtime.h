@@ -130,6 +130,7 @@ struct bolt_rt_exec_opts {
     bool detach;  /* return once the process has exec'd (proc gets its pid) */
 };
 
+/* Zero o and set its stdio fds to -1 (inherit). */
 void bolt_rt_exec_opts_init(struct bolt_rt_exec_opts *o);
 
 /*

@@ -38,6 +38,7 @@ struct bolt_seccomp_prog *bolt_seccomp_prepare(const struct bolt_oci_seccomp *sc
  */
 int bolt_seccomp_install(const struct bolt_seccomp_prog *p, struct bolt_err *err);
 
+/* Free a compiled program (NULL is fine). */
 void bolt_seccomp_prog_free(struct bolt_seccomp_prog *p);
 
 /*

@@ -25,6 +25,8 @@ void bolt_log_set_prog(const char *prog);
 /* Read BOLT_LOG_LEVEL from the environment, if set. */
 void bolt_log_init_from_env(void);
 
+/* Write one record at level when the current level allows it (text or JSON, to stderr and
+ * the log file); use the log_error/log_warn/log_info/log_debug macros, not this. */
 void bolt_log(enum bolt_log_level level, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

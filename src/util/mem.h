@@ -24,6 +24,8 @@ void bolt_strv_push(char ***v, const char *s);
 /* Deep copy of a NULL-terminated vector (NULL gives NULL). */
 char **bolt_strv_dup(char *const *v);
 
+/* The functions behind the cleanup_* attributes: free/close/fclose/closedir/strv_free
+ * the pointed-to value when it is set. */
 void bolt_cleanup_freep(void *p);
 void bolt_cleanup_closep(int *fd);
 void bolt_cleanup_fclosep(FILE **f);
