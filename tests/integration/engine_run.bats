@@ -29,6 +29,19 @@ teardown() {
   assert_clean_state
 }
 
+@test "run: only --rm containers get a volatile overlay (no syncfs of the host disk at exit)" {
+  run b run --rm $IMG sh -c 'grep "^overlay / " /proc/mounts'
+  [ "$status" -eq 0 ]
+  echo "$output"
+  [[ "$output" == *volatile* ]]
+  run b run --name keep $IMG sh -c 'grep "^overlay / " /proc/mounts'
+  [ "$status" -eq 0 ]
+  echo "$output"
+  [[ "$output" == *"upperdir="* ]] && [[ "$output" != *volatile* ]]
+  b rm keep
+  assert_clean_state
+}
+
 @test "run: without --rm the container stays exited with its code and logs" {
   run b run --name keep $IMG sh -c 'echo kept; exit 4'
   [ "$status" -eq 4 ]
