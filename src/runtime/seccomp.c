@@ -122,43 +122,26 @@ lookup(const struct name_val *t, const char *name)
  * model: building ~400 jansson nodes and sorting them costs ~150 us, this ~10 us, and it
  * runs on every cache hit.
  */
-struct sbuf {
-    char *p;
-    size_t len, cap;
-};
-
 static void
-sb_put(struct sbuf *b, const char *s, size_t n)
+sb_lit(struct bolt_buf *b, const char *s)
 {
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->p = xrealloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
+    bolt_buf_add(b, s, strlen(s));
 }
 
 static void
-sb_lit(struct sbuf *b, const char *s)
-{
-    sb_put(b, s, strlen(s));
-}
-
-static void
-sb_int(struct sbuf *b, long long v)
+sb_int(struct bolt_buf *b, long long v)
 {
     char num[24];
     int n = snprintf(num, sizeof(num), "%lld", v);
 
-    sb_put(b, num, (size_t)n);
+    bolt_buf_add(b, num, (size_t)n);
 }
 
 /* A JSON string with jansson's escapes. */
 static void
-sb_str(struct sbuf *b, const char *s)
+sb_str(struct bolt_buf *b, const char *s)
 {
-    sb_put(b, "\"", 1);
+    bolt_buf_add(b, "\"", 1);
     for (const char *run = s;; s++) {
         unsigned char c = (unsigned char)*s;
         char esc[8];
@@ -166,7 +149,7 @@ sb_str(struct sbuf *b, const char *s)
         if (c != '\0' && c != '"' && c != '\\' && c >= 0x20) {
             continue;
         }
-        sb_put(b, run, (size_t)(s - run));
+        bolt_buf_add(b, run, (size_t)(s - run));
         if (c == '\0')
             break;
         run = s + 1;
@@ -198,45 +181,45 @@ sb_str(struct sbuf *b, const char *s)
             break;
         }
     }
-    sb_put(b, "\"", 1);
+    bolt_buf_add(b, "\"", 1);
 }
 
 static void
-sb_strv(struct sbuf *b, char *const *v)
+sb_strv(struct bolt_buf *b, char *const *v)
 {
-    sb_put(b, "[", 1);
+    bolt_buf_add(b, "[", 1);
     for (size_t i = 0; v && v[i]; i++) {
         if (i)
-            sb_put(b, ",", 1);
+            bolt_buf_add(b, ",", 1);
         sb_str(b, v[i]);
     }
-    sb_put(b, "]", 1);
+    bolt_buf_add(b, "]", 1);
 }
 
 /* One member; *first tracks whether a comma is due. */
 static void
-sb_key(struct sbuf *b, bool *first, const char *key)
+sb_key(struct bolt_buf *b, bool *first, const char *key)
 {
     if (!*first)
-        sb_put(b, ",", 1);
+        bolt_buf_add(b, ",", 1);
     *first = false;
     sb_str(b, key);
-    sb_put(b, ":", 1);
+    bolt_buf_add(b, ":", 1);
 }
 
 static void
-sb_rule(struct sbuf *b, const struct bolt_oci_seccomp_rule *r)
+sb_rule(struct bolt_buf *b, const struct bolt_oci_seccomp_rule *r)
 {
     bool first = true;
 
-    sb_put(b, "{", 1);
+    bolt_buf_add(b, "{", 1);
     if (r->action) {
         sb_key(b, &first, "action");
         sb_str(b, r->action);
     }
     if (r->args) {
         sb_key(b, &first, "args");
-        sb_put(b, "[", 1);
+        bolt_buf_add(b, "[", 1);
         for (size_t j = 0; j < r->n_args; j++) {
             sb_lit(b, j ? ",{\"index\":" : "{\"index\":");
             sb_int(b, r->args[j].index);
@@ -248,9 +231,9 @@ sb_rule(struct sbuf *b, const struct bolt_oci_seccomp_rule *r)
             sb_int(b, (long long)r->args[j].value);
             sb_lit(b, ",\"valueTwo\":");
             sb_int(b, (long long)r->args[j].value_two);
-            sb_put(b, "}", 1);
+            bolt_buf_add(b, "}", 1);
         }
-        sb_put(b, "]", 1);
+        bolt_buf_add(b, "]", 1);
     }
     if (r->has_errno_ret) {
         sb_key(b, &first, "errnoRet");
@@ -260,16 +243,16 @@ sb_rule(struct sbuf *b, const struct bolt_oci_seccomp_rule *r)
         sb_key(b, &first, "names");
         sb_strv(b, r->names);
     }
-    sb_put(b, "}", 1);
+    bolt_buf_add(b, "}", 1);
 }
 
 char *
 bolt_seccomp_canonical_json(const struct bolt_oci_seccomp *sc)
 {
-    struct sbuf b = {0};
+    struct bolt_buf b = {0};
     bool first = true;
 
-    sb_put(&b, "{", 1);
+    bolt_buf_add(&b, "{", 1);
     if (sc->architectures) {
         sb_key(&b, &first, "architectures");
         sb_strv(&b, sc->architectures);
@@ -295,10 +278,10 @@ bolt_seccomp_canonical_json(const struct bolt_oci_seccomp *sc)
         sb_str(&b, sc->listener_path);
     }
     sb_key(&b, &first, "syscalls");
-    sb_put(&b, "[", 1);
+    bolt_buf_add(&b, "[", 1);
     for (size_t i = 0; i < sc->n_syscalls; i++) {
         if (i)
-            sb_put(&b, ",", 1);
+            bolt_buf_add(&b, ",", 1);
         sb_rule(&b, &sc->syscalls[i]);
     }
     sb_lit(&b, "]}");

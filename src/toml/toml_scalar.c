@@ -65,47 +65,29 @@ toml_check_utf8(struct toml_parser *p)
 
 /* --- string building ---------------------------------------------------------------- */
 
-struct sbuf {
-    char *s;
-    size_t len, cap;
-};
-
 static void
-sbuf_add(struct sbuf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        while (b->len + n + 1 > b->cap)
-            b->cap = b->cap ? b->cap * 2 : 32;
-        b->s = xrealloc(b->s, b->cap);
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void
-put_utf8(struct sbuf *b, uint32_t cp)
+put_utf8(struct bolt_buf *b, uint32_t cp)
 {
     char u[4];
 
     if (cp < 0x80) {
         u[0] = (char)cp;
-        sbuf_add(b, u, 1);
+        bolt_buf_add(b, u, 1);
     } else if (cp < 0x800) {
         u[0] = (char)(0xC0 | (cp >> 6));
         u[1] = (char)(0x80 | (cp & 0x3F));
-        sbuf_add(b, u, 2);
+        bolt_buf_add(b, u, 2);
     } else if (cp < 0x10000) {
         u[0] = (char)(0xE0 | (cp >> 12));
         u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
         u[2] = (char)(0x80 | (cp & 0x3F));
-        sbuf_add(b, u, 3);
+        bolt_buf_add(b, u, 3);
     } else {
         u[0] = (char)(0xF0 | (cp >> 18));
         u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
         u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
         u[3] = (char)(0x80 | (cp & 0x3F));
-        sbuf_add(b, u, 4);
+        bolt_buf_add(b, u, 4);
     }
 }
 
@@ -123,7 +105,7 @@ hexval(char c)
 
 /* An escape sequence starting at the backslash p->i. */
 static int
-parse_escape(struct toml_parser *p, struct sbuf *b)
+parse_escape(struct toml_parser *p, struct bolt_buf *b)
 {
     static const char from[] = "btnfr\"\\", to[] = "\b\t\n\f\r\"\\";
     size_t at = p->i;
@@ -133,7 +115,7 @@ parse_escape(struct toml_parser *p, struct sbuf *b)
     int digits;
 
     if (hit != NULL) {
-        sbuf_add(b, &to[hit - from], 1);
+        bolt_buf_add(b, &to[hit - from], 1);
         p->i += 2;
         return 0;
     }
@@ -170,16 +152,16 @@ is_ctrl(unsigned char c)
 
 /* Copy one UTF-8 character (already validated) at p->i into b. */
 static void
-copy_char(struct toml_parser *p, struct sbuf *b)
+copy_char(struct toml_parser *p, struct bolt_buf *b)
 {
     size_t n = utf8_len((const unsigned char *)p->s + p->i, p->len - p->i);
 
-    sbuf_add(b, p->s + p->i, n ? n : 1);
+    bolt_buf_add(b, p->s + p->i, n ? n : 1);
     p->i += n ? n : 1;
 }
 
 static int
-single_line(struct toml_parser *p, struct sbuf *b, char quote)
+single_line(struct toml_parser *p, struct bolt_buf *b, char quote)
 {
     struct bolt_toml_pos open = toml_here(p);
 
@@ -236,7 +218,7 @@ line_continuation(struct toml_parser *p)
 }
 
 static int
-multi_line(struct toml_parser *p, struct sbuf *b, char quote)
+multi_line(struct toml_parser *p, struct bolt_buf *b, char quote)
 {
     struct bolt_toml_pos open = toml_here(p);
 
@@ -258,19 +240,19 @@ multi_line(struct toml_parser *p, struct sbuf *b, char quote)
             while (p->i + n < p->len && p->s[p->i + n] == quote)
                 n++;
             if (n >= 3 && n <= 5) {
-                sbuf_add(b, p->s + p->i, n - 3);
+                bolt_buf_add(b, p->s + p->i, n - 3);
                 p->i += n;
                 return 0;
             }
             if (n > 5)
                 return toml_fail(p, "too many quotes: at most two may precede the closing %s",
                                  quote == '"' ? "\"\"\"" : "'''");
-            sbuf_add(b, p->s + p->i, n);
+            bolt_buf_add(b, p->s + p->i, n);
             p->i += n;
             continue;
         }
         if (c == '\n' || (c == '\r' && p->i + 1 < p->len && p->s[p->i + 1] == '\n')) {
-            sbuf_add(b, "\n", 1);
+            bolt_buf_add(b, "\n", 1);
             p->i += c == '\r' ? 2 : 1;
             toml_newline(p);
             continue;
@@ -292,16 +274,16 @@ multi_line(struct toml_parser *p, struct sbuf *b, char quote)
 int
 toml_parse_string(struct toml_parser *p, char **out, size_t *out_len)
 {
-    struct sbuf b = {0};
+    struct bolt_buf b = {0};
     char quote = p->s[p->i];
     bool ml = p->i + 2 < p->len && p->s[p->i + 1] == quote && p->s[p->i + 2] == quote;
 
-    sbuf_add(&b, "", 0);
+    bolt_buf_add(&b, "", 0);
     if ((ml ? multi_line(p, &b, quote) : single_line(p, &b, quote)) < 0) {
-        free(b.s);
+        free(b.p);
         return -1;
     }
-    *out = b.s;
+    *out = b.p;
     *out_len = b.len;
     return 0;
 }

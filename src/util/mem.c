@@ -170,3 +170,16 @@ bolt_cleanup_strvp(char ***v)
 {
     bolt_strv_free(*v);
 }
+
+void
+bolt_buf_add(struct bolt_buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        while (b->len + n + 1 > b->cap)
+            b->cap = b->cap ? b->cap * 2 : 32;
+        b->p = xrealloc(b->p, b->cap);
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}

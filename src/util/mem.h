@@ -24,6 +24,16 @@ void bolt_strv_push(char ***v, const char *s);
 /* Deep copy of a NULL-terminated vector (NULL gives NULL). */
 char **bolt_strv_dup(char *const *v);
 
+/* A growable byte buffer, kept NUL-terminated once anything is added. Start it as {0};
+ * p then belongs to the caller (free). */
+struct bolt_buf {
+    char *p;
+    size_t len, cap;
+};
+
+/* Append n bytes of s to b (capacity doubles, from 32); aborts on OOM like xrealloc. */
+void bolt_buf_add(struct bolt_buf *b, const char *s, size_t n);
+
 /* The functions behind the cleanup_* attributes: free/close/fclose/closedir/strv_free
  * the pointed-to value when it is set. */
 void bolt_cleanup_freep(void *p);
