@@ -12,10 +12,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cli/cli.h"
 #include "cli/cmds_bolt.h"
+#include "engine/container.h"
 #include "nvbind/config.h"
 #include "nvbind/discover.h"
+#include "nvbind/lease.h"
 #include "nvbind/plan.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -123,8 +127,64 @@ human_bytes(uint64_t b, char *buf, size_t len)
 
 /* ---- gpu list ---- */
 
+/* One live lease holder of a GPU, parsed from bolt_nv_lease_holders()' "'name' (pid N, mode)". */
+struct gpu_holder {
+    char name[256];
+    char id[BOLT_CTR_ID_LEN + 1]; /* "" when no container record matches the name */
+    char mode[16];                /* exclusive | shared */
+    long pid;
+};
+
+/* The container records, for naming the holders: NULL when the store cannot be read. */
+struct ctr_list {
+    struct bolt_container **v;
+    size_t n;
+};
+
+static const struct bolt_container *
+ctr_by_name(const struct ctr_list *cl, const char *name)
+{
+    for (size_t i = 0; i < cl->n; i++) {
+        const struct bolt_container *c = cl->v[i];
+        /* an unnamed container holds its lease under its short id */
+        if ((c->name && strcmp(c->name, name) == 0) ||
+            (strlen(name) == 12 && strncmp(c->id, name, 12) == 0))
+            return c;
+    }
+    return NULL;
+}
+
+/* The containers holding a GPU (leases under the runroot), resolved to ids via the store. */
+static struct gpu_holder *
+gpu_holders(const struct ctr_list *cl, const char *uuid, size_t *n)
+{
+    cleanup_strv char **h = bolt_nv_lease_holders(cli_g.runroot, uuid);
+    struct gpu_holder *out = xcalloc(bolt_strv_len(h) + 1, sizeof(*out));
+
+    *n = 0;
+    for (size_t i = 0; h && h[i]; i++) {
+        struct gpu_holder *g = &out[*n];
+        const char *q = strrchr(h[i], '\'');
+        const struct bolt_container *c;
+
+        if (h[i][0] != '\'' || q == NULL || q == h[i] ||
+            sscanf(q, "' (pid %ld, %15[a-z])", &g->pid, g->mode) != 2)
+            continue;
+        snprintf(g->name, sizeof(g->name), "%.*s", (int)(q - h[i] - 1), h[i] + 1);
+        if (cl->v) {
+            c = ctr_by_name(cl, g->name);
+            /* removed already: its supervisor is on its way out (`rm` does not wait for it) */
+            if (c == NULL)
+                continue;
+            snprintf(g->id, sizeof(g->id), "%s", c->id);
+        }
+        (*n)++;
+    }
+    return out;
+}
+
 static void
-print_table(const struct bolt_nv_plan *p)
+print_table(const struct bolt_nv_plan *p, const struct ctr_list *cl)
 {
     char cuda[16] = "unknown";
 
@@ -133,17 +193,27 @@ print_table(const struct bolt_nv_plan *p)
     printf("driver: %s (%s)  cuda: %s  source: %s\n",
            p->driver_version ? p->driver_version : "none", bolt_nv_driver_type_str(p->type), cuda,
            p->source ? p->source : "procfs");
-    printf("%-5s %-5s %-26s %-40s %-12s %-9s %-9s %-4s %s\n", "INDEX", "MINOR", "NAME", "UUID",
-           "BUS", "MEMORY", "ARCH", "CC", "MIG");
+    printf("%-5s %-5s %-26s %-40s %-12s %-9s %-9s %-4s %-4s %s\n", "INDEX", "MINOR", "NAME",
+           "UUID", "BUS", "MEMORY", "ARCH", "CC", "MIG", "HOLDERS");
     for (size_t i = 0; i < p->n_gpus; i++) {
         const struct bolt_nv_gpu *g = &p->gpus[i];
-        char mem[32], cc[16] = "-";
+        char mem[32], cc[16] = "-", holders[512] = "-";
+        size_t nh = 0, off = 0;
+        cleanup_free struct gpu_holder *h = g->uuid[0] ? gpu_holders(cl, g->uuid, &nh) : NULL;
+
+        for (size_t k = 0; k < nh && off < sizeof(holders); k++) {
+            int w = snprintf(holders + off, sizeof(holders) - off, "%s%s (%s)", k ? ", " : "",
+                             h[k].name, h[k].mode);
+            if (w < 0)
+                break;
+            off += (size_t)w;
+        }
         human_bytes(g->mem_total, mem, sizeof(mem));
         if (g->cc_major > 0)
             snprintf(cc, sizeof(cc), "%d.%d", g->cc_major, g->cc_minor);
-        printf("%-5u %-5u %-26s %-40s %-12s %-9s %-9s %-4s %s\n", g->index, g->minor, g->name,
-               g->uuid[0] ? g->uuid : "-", g->bus_id, mem, g->arch, cc,
-               g->mig_enabled ? "on" : "off");
+        printf("%-5u %-5u %-26s %-40s %-12s %-9s %-9s %-4s %-4s %s\n", g->index, g->minor,
+               g->name, g->uuid[0] ? g->uuid : "-", g->bus_id, mem, g->arch, cc,
+               g->mig_enabled ? "on" : "off", holders);
         for (size_t k = 0; k < g->n_migs; k++) {
             const struct bolt_nv_mig *m = &g->migs[k];
             human_bytes(m->mem_total, mem, sizeof(mem));
@@ -166,6 +236,9 @@ gpu_list(int argc, char **argv)
     struct bolt_nv_config cfg;
     struct bolt_err err = {0};
     cleanup_nv_plan struct bolt_nv_plan *plan = NULL;
+    struct bolt_ctr_store st = {0};
+    struct ctr_list cl = {0};
+    bool have_store = false;
     const char *format = "table";
     int c, rc = CLI_EXIT_USAGE;
 
@@ -187,7 +260,7 @@ gpu_list(int argc, char **argv)
         } else if (c == 'h') {
             printf("usage: bolt gaming gpu list [--format table|json] [ROOT OPTIONS]\n\n"
                    "Lists the GPUs (NVML when it loads, else /proc/driver/nvidia), the driver, its "
-                   "type and CUDA version.\n\n  --format FMT       table (default) or json\n" ROOT_HELP);
+                   "type and CUDA version, and the containers holding each GPU (HOLDERS).\n\n  --format FMT       table (default) or json\n" ROOT_HELP);
             rc = 0;
             goto out;
         } else {
@@ -209,12 +282,43 @@ gpu_list(int argc, char **argv)
         goto out;
     }
     print_warnings(plan);
-    if (strcmp(format, "json") == 0) {
-        cleanup_free char *json = bolt_nv_plan_to_json(plan, true);
-        printf("%s\n", json);
-    } else {
-        print_table(plan);
+    /* no container store (an unreadable --root) only loses the ids of the holders */
+    if (bolt_ctrs_init(&st, cli_g.root, cli_g.runroot, &err) == 0) {
+        have_store = true;
+        cl.v = bolt_ctrs_list(&st, &cl.n, &err);
     }
+    bolt_err_clear(&err);
+    if (strcmp(format, "json") == 0) {
+        cleanup_free char *text = bolt_nv_plan_to_json(plan, true);
+        cleanup_free char *with = NULL;
+        json_t *doc = json_loads(text, 0, NULL);
+        json_t *gpus = doc ? json_object_get(doc, "gpus") : NULL;
+        size_t i;
+        json_t *gj;
+
+        json_array_foreach(gpus, i, gj) {
+            const char *uuid = json_string_value(json_object_get(gj, "uuid"));
+            json_t *arr = json_array();
+            size_t nh = 0;
+            cleanup_free struct gpu_holder *h =
+                uuid && *uuid ? gpu_holders(&cl, uuid, &nh) : NULL;
+
+            for (size_t k = 0; k < nh; k++)
+                json_array_append_new(arr, json_pack("{s:s, s:s?, s:s, s:I}", "name", h[k].name,
+                                                     "id", h[k].id[0] ? h[k].id : NULL, "mode",
+                                                     h[k].mode, "pid", (json_int_t)h[k].pid));
+            json_object_set_new(gj, "holders", arr);
+        }
+        with = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(doc);
+        printf("%s\n", with ? with : text);
+    } else {
+        print_table(plan, &cl);
+    }
+    if (cl.v)
+        bolt_ctrs_list_free(cl.v, cl.n);
+    if (have_store)
+        bolt_ctrs_fini(&st);
     rc = 0;
 out:
     bolt_nv_config_fini(&cfg);

@@ -101,6 +101,30 @@ teardown() {
   [ "$status" -eq 0 ]
 }
 
+@test "bolt gaming gpu list: HOLDERS names the containers leasing each GPU, gone after rm" {
+  bb run -d --name holder --gpu 0 --gpu-isolation exclusive localhost/probe sh -c 'sleep 60'
+  id=$(bb inspect holder | jq -r '.[0].Id')
+  run bb gaming gpu list
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"HOLDERS"* ]]
+  line0=$(grep 'GPU-3291dfa4-fcc4-0110-615b-c894a0d7c689' <<<"$output")
+  line1=$(grep -v 'GPU-3291dfa4-fcc4-0110-615b-c894a0d7c689' <<<"$output" | grep '^1 ')
+  [[ "$line0" == *" holder (exclusive)" ]]
+  [[ "$line1" == *" -" ]]
+  run bb gaming gpu list --format json
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(jq -c '.gpus[0].holders | map({name, id, mode})' <<<"$output")" = "[{\"name\":\"holder\",\"id\":\"$id\",\"mode\":\"exclusive\"}]" ]
+  [ "$(jq -c '.gpus[1].holders' <<<"$output")" = "[]" ]
+  bb rm -f holder
+  run bb gaming gpu list --format json
+  [ "$status" -eq 0 ]
+  [ "$(jq -c '[.gpus[].holders[]]' <<<"$output")" = "[]" ]
+  run bb gaming gpu list
+  [[ "$(grep 'GPU-3291dfa4-fcc4-0110-615b-c894a0d7c689' <<<"$output")" == *" -" ]]
+}
+
 @test "bolt run --gpu-memory: past the limit the container is stopped and the reason recorded" {
   bb run -d --name hog --gpu 0 --gpu-memory 1GB localhost/probe sh -c 'sleep 60'
   pid=$(bb inspect hog | jq '.[0].State.Pid')
