@@ -136,10 +136,42 @@ join_gpus(char *const *v)
     return s;
 }
 
+/*
+ * The STATUS text, plus why bolt stopped the container when its monitor did (the reason
+ * recorded as "stopped by bolt: <reason>: <details>"): "Exited (137) 3 seconds ago (GPU memory
+ * limit 1.00 GiB exceeded: 2.00 GiB used on GPU-...)".
+ */
+static const char *
+ps_status(const struct bolt_container *c, char *buf, size_t len)
+{
+    static const char prefix[] = "stopped by bolt: ";
+    static const char gpu_mem[] = "GPU memory limit exceeded: ";
+    size_t off;
+
+    engine_cli_status(c, buf, len);
+    if (c->status != BOLT_CTR_EXITED || c->error == NULL
+        || strncmp(c->error, prefix, sizeof(prefix) - 1) != 0)
+        return buf;
+    off = strlen(buf);
+    {
+        const char *why = c->error + sizeof(prefix) - 1;
+        const char *lim = strstr(why, "> --gpu-memory ");
+        if (strncmp(why, gpu_mem, sizeof(gpu_mem) - 1) == 0 && lim && lim > why + sizeof(gpu_mem)) {
+            const char *used = why + sizeof(gpu_mem) - 1;
+            /* "GPU memory limit exceeded: X used on U > --gpu-memory L" */
+            snprintf(buf + off, len - off, " (GPU memory limit %s exceeded: %.*s)",
+                     lim + strlen("> --gpu-memory "), (int)(lim - used - 1), used);
+        } else {
+            snprintf(buf + off, len - off, " (%s)", why);
+        }
+    }
+    return buf;
+}
+
 static json_t *
 ps_json(const struct bolt_container *c)
 {
-    char st[96], ts[48];
+    char st[320], ts[48];
     json_t *labels = json_object();
     json_t *cmd = json_array();
     cleanup_free char *gpus = join_gpus(c->gpus);
@@ -151,10 +183,9 @@ ps_json(const struct bolt_container *c)
     return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:i}", "Id", c->id,
                      "Name", c->name, "Image", c->image, "Command", cmd, "Created",
                      engine_rfc3339(c->created_ns, ts, sizeof(ts)), "State",
-                     bolt_ctr_status_name(c->status), "Status",
-                     engine_cli_status(c, st, sizeof(st)), "Runtime",
-                     c->runtime ? c->runtime : "nvbind", "Gpus", gpus, "ExitCode", c->exit_code,
-                     "Labels", labels, "RestartCount", c->restart_count);
+                     bolt_ctr_status_name(c->status), "Status", ps_status(c, st, sizeof(st)),
+                     "Runtime", c->runtime ? c->runtime : "nvbind", "Gpus", gpus, "ExitCode",
+                     c->exit_code, "Labels", labels, "RestartCount", c->restart_count);
 }
 
 static void
@@ -168,7 +199,7 @@ print_table(struct bolt_container **v, size_t n, const struct ps_filter *f, bool
                "COMMAND", "CREATED", "STATUS", "NAMES", "RUNTIME", "GPUS");
     for (size_t i = 0; i < n; i++) {
         const struct bolt_container *c = v[n - 1 - i]; /* newest first, as docker */
-        char st[96], created[64], d[48];
+        char st[320], created[64], d[48];
         cleanup_free char *cmd = NULL;
         cleanup_free char *gpus = NULL;
         if (!matches(c, f, all))
@@ -182,8 +213,8 @@ print_table(struct bolt_container **v, size_t n, const struct ps_filter *f, bool
         snprintf(created, sizeof(created), "%s ago",
                  engine_cli_human_duration(bolt_now_ns() - c->created_ns, d, sizeof(d)));
         printf("%-*.*s  %-20s  %-22s  %-16s  %-28s  %-24s  %-8s  %s\n", w, w, c->id, c->image, cmd,
-               created, engine_cli_status(c, st, sizeof(st)), c->name,
-               c->runtime ? c->runtime : "nvbind", gpus);
+               created, ps_status(c, st, sizeof(st)), c->name, c->runtime ? c->runtime : "nvbind",
+               gpus);
     }
 }
 

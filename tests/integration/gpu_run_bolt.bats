@@ -146,7 +146,10 @@ teardown() {
   [ "$(jq -r '.[0].State.Status' <<<"$output")" = exited ]
   [ "$(jq -r '.[0].State.Error' <<<"$output")" = "stopped by bolt: GPU memory limit exceeded: 2.00 GiB used on GPU-3291dfa4-fcc4-0110-615b-c894a0d7c689 > --gpu-memory 1.00 GiB" ]
   run bb ps -a
-  [[ "$output" == *"Exited (137)"*"0,memory=1GB"* ]]
+  echo "$output"
+  [[ "$output" == *"Exited (137)"*"ago (GPU memory limit 1.00 GiB exceeded: 2.00 GiB used on GPU-3291dfa4-fcc4-0110-615b-c894a0d7c689)"*"0,memory=1GB"* ]]
+  run bb ps -a --format json
+  [[ "$(jq -r '.[0].Status' <<<"$output")" == "Exited (137) "*" ago (GPU memory limit 1.00 GiB exceeded: 2.00 GiB used on GPU-3291dfa4-fcc4-0110-615b-c894a0d7c689)" ]]
 }
 
 @test "bolt run --device nvidia.com/gpu=1 (CDI), unknown and conflicting devices" {
