@@ -56,6 +56,7 @@ main(int argc, char **argv)
         {"version", no_argument, NULL, 'v'},
         {NULL, 0, NULL, 0},
     };
+    bool log_file = false;
     int c;
 
     bolt_log_set_prog("nvbind");
@@ -71,6 +72,7 @@ main(int argc, char **argv)
                 fprintf(stderr, "nvbind: --log: cannot open '%s'\n", optarg);
                 return 1;
             }
+            log_file = true;
             break;
         case 'f':
             if (strcmp(optarg, "json") == 0)
@@ -103,6 +105,9 @@ main(int argc, char **argv)
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
+    /* errors also go to --log, where containerd's shim looks for the cause of a failure */
+    if (log_file && bolt_log_tee_stderr() < 0)
+        fprintf(stderr, "nvbind: warning: --log: cannot copy errors to the log file\n");
     argv += optind;
     argc -= optind;
     optind = 0;

@@ -143,3 +143,73 @@ bolt_log(enum bolt_log_level level, const char *file, int line, const char *fmt,
     }
     write_all(STDERR_FILENO, out, (size_t)n);
 }
+
+/* ---- stderr tee ---- */
+
+static char tee_line[1024];
+static size_t tee_len;
+static bool tee_truncated;
+
+static void
+tee_emit(void)
+{
+    size_t pl = strlen(log_prog);
+    const char *msg = tee_line;
+    enum bolt_log_level level = BOLT_LOG_ERROR;
+
+    tee_line[tee_len] = '\0';
+    if (log_fd >= 0 && strncmp(msg, log_prog, pl) == 0 && strncmp(msg + pl, ": ", 2) == 0) {
+        msg += pl + 2;
+        if (strncmp(msg, "warning: ", 9) == 0) {
+            msg += 9;
+            level = BOLT_LOG_WARN;
+        }
+        bolt_log(level, __FILE__, __LINE__, "%s%s", msg, tee_truncated ? "..." : "");
+    }
+    tee_len = 0;
+    tee_truncated = false;
+}
+
+static ssize_t
+tee_write(void *cookie, const char *buf, size_t len)
+{
+    (void)cookie;
+    write_all(STDERR_FILENO, buf, len);
+    for (size_t i = 0; i < len; i++) {
+        if (buf[i] == '\n')
+            tee_emit();
+        else if (tee_len < sizeof(tee_line) - 1)
+            tee_line[tee_len++] = buf[i];
+        else
+            tee_truncated = true;
+    }
+    return (ssize_t)len;
+}
+
+static void
+tee_flush_at_exit(void)
+{
+    if (tee_len > 0)
+        tee_emit();
+}
+
+int
+bolt_log_tee_stderr(void)
+{
+    static bool done;
+    cookie_io_functions_t io = {.write = tee_write};
+    FILE *f;
+
+    if (done)
+        return 0;
+    fflush(stderr);
+    f = fopencookie(NULL, "w", io);
+    if (f == NULL)
+        return -1;
+    /* unbuffered: every fprintf reaches fd 2 at once, as with the real stderr */
+    setvbuf(f, NULL, _IONBF, 0);
+    stderr = f;
+    atexit(tee_flush_at_exit);
+    done = true;
+    return 0;
+}

@@ -24,6 +24,14 @@ void bolt_log_set_json(bool json);
 void bolt_log_set_prog(const char *prog);
 /* Read BOLT_LOG_LEVEL from the environment, if set. */
 void bolt_log_init_from_env(void);
+/*
+ * Copy the program's error lines to the log file too (as runc does, so a shim that reads the
+ * last error from --log sees the real cause): stderr is replaced by a stdio stream that
+ * still writes everything to fd 2 and, while a log file is set, also records each line
+ * starting with "<prog>: " as an error record ("<prog>: warning: ..." as a warning) without
+ * that prefix. Returns -1 when the stream cannot be made (stderr is then unchanged).
+ */
+int bolt_log_tee_stderr(void);
 
 /* Write one record at level when the current level allows it (text or JSON, to stderr and
  * the log file); use the log_error/log_warn/log_info/log_debug macros, not this. */

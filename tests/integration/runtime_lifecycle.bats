@@ -212,6 +212,31 @@ EOF
   [[ "$output" == *"process.user.uid: expected integer"* ]]
 }
 
+@test "bad input: errors also go to --log (JSON lines, as runc) for containerd's shim" {
+  cfg '.root.path = "no-such-rootfs"'
+  run nvb --log "$TMP/log.json" --log-format json create "$CID"
+  [ "$status" -eq 1 ]
+  [ "${#lines[@]}" -eq 1 ]
+  [[ "$output" == "nvbind: "*"root.path: rootfs '$BUNDLE/no-such-rootfs' does not exist"* ]]
+  cat "$TMP/log.json"
+  last=$(tail -n 1 "$TMP/log.json")
+  [ "$(jq -r .level <<<"$last")" = error ]
+  [[ "$(jq -r .msg <<<"$last")" == *"root.path: rootfs '$BUNDLE/no-such-rootfs' does not exist"* ]]
+  [[ "$(jq -r .msg <<<"$last")" != "nvbind: "* ]]
+  [[ "$(jq -r .time <<<"$last")" == 20*T*Z ]]
+  assert_nothing_left "$CID"
+  # text format: one timestamped line
+  run nvb --log "$TMP/log.txt" create "$CID"
+  [ "$status" -eq 1 ]
+  grep -q "nvbind: error: .*root.path: rootfs '$BUNDLE/no-such-rootfs' does not exist" "$TMP/log.txt"
+  [ "$(wc -l <"$TMP/log.txt")" -eq 1 ]
+  # a failed create with a malformed config.json too
+  echo '{"ociVersion": "1.2.0", "process": {' >"$BUNDLE/config.json"
+  run nvb --log "$TMP/log.json" --log-format json create "$CID"
+  [ "$status" -eq 1 ]
+  [[ "$(tail -n 1 "$TMP/log.json" | jq -r .msg)" == *"config.json"* ]]
+}
+
 @test "bad input: missing rootfs, unknown namespace, invalid mount option, each one line" {
   cp "$BUNDLE/config.json" "$TMP/good.json"
   cfg '.root.path = "no-such-rootfs"'
