@@ -90,6 +90,8 @@ ctr_run() {
   echo "$output"
   [ "$status" -ne 0 ]
   [[ "$output" == *"OCI runtime create failed"* ]]
+  # the shim reads the cause from nvbind's --log (JSON lines): the reason, not "unknown"
+  [[ "$output" == *"CDI annotation: unknown CDI device 'nvidia.com/gpu=9'"* ]]
   # the same annotation through nvbind directly shows the reason
   inj_bundle true
   jq '.annotations["cdi.k8s.io/test_gpu9"] = "nvidia.com/gpu=9"' "$TMP/bundle/config.json" > "$TMP/c.json"
