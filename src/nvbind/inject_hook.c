@@ -393,7 +393,11 @@ bolt_nv_links_in_rootfs(const char *rootfs, char *const *links, char ***failed,
         if (last == NULL || strcmp(last, dir) != 0) {
             if (dfd >= 0)
                 close(dfd);
-            dfd = bolt_mkdir_in_root(rootfd, dir, 0755, NULL);
+            /* the directories usually exist (image dirs, or links of an earlier start): one
+             * openat2 of the whole path; the walk that creates them only when that fails */
+            dfd = bolt_open_in_root(rootfd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, NULL);
+            if (dfd < 0)
+                dfd = bolt_mkdir_in_root(rootfd, dir, 0755, NULL);
             free(last);
             last = dir;
         } else {

@@ -157,12 +157,47 @@ plan_new(const struct bolt_nv_config *cfg)
     return p;
 }
 
+/*
+ * A small file in as few syscalls as possible (open, one read, close): a read that returns
+ * less than asked is the end of a regular or sysfs file, so the empty read that confirms it
+ * is skipped. NUL-terminated; NULL when the file cannot be read. The fast path reads the
+ * driver version and the cached plan with it on every container start.
+ */
+static char *
+read_small(const char *path, size_t *len)
+{
+    cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+    size_t cap = 16384, off = 0;
+    cleanup_free char *buf = NULL;
+
+    if (fd < 0)
+        return NULL;
+    buf = xmalloc(cap + 1);
+    for (;;) {
+        ssize_t n = read(fd, buf + off, cap - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return NULL;
+        off += (size_t)n;
+        if (n == 0 || off < cap)
+            break;
+        cap *= 2;
+        buf = xrealloc(buf, cap + 1);
+    }
+    buf[off] = '\0';
+    if (len)
+        *len = off;
+    return steal_ptr(&buf);
+}
+
 int
 bolt_nv_plan_key(const struct bolt_nv_config *cfg, char **version, struct bolt_nv_ldcache_id *id,
                  struct bolt_err *err)
 {
     cleanup_free char *cache = bolt_nv_path(cfg->driver_root, "/etc/ld.so.cache");
-    cleanup_free char *v = bolt_nv_read_under(cfg->sys_root, "/sys/module/nvidia/version");
+    cleanup_free char *sysver = bolt_nv_path(cfg->sys_root, "/sys/module/nvidia/version");
+    cleanup_free char *v = read_small(sysver, NULL);
     struct stat st;
 
     if (v == NULL) {
@@ -474,7 +509,7 @@ bolt_nv_plan_get(const struct bolt_nv_config *cfg, const char *runroot, bool all
         *rebuilt = false;
     if (bolt_nv_plan_key(cfg, &version, &id, err) < 0)
         return NULL;
-    bin = bolt_read_file(bin_path, &len, NULL);
+    bin = read_small(bin_path, &len);
     if (bin != NULL) {
         p = bolt_nv_plan_from_bin(bin, len, NULL);
         /* a listing wants NVML facts: a plan built from /proc alone is rebuilt for it */
