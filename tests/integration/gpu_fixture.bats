@@ -137,7 +137,7 @@ PY
   run bolt_gpu gaming gpu list
   [ "$status" -eq 0 ]
   [ "${lines[0]}" = "driver: 550.54.15 (proprietary)  cuda: 12.4  source: nvml" ]
-  [[ "${lines[2]}" == "0     0     NVIDIA L4 "*"GPU-3291dfa4-fcc4-0110-615b-c894a0d7c689 0000:3b:00.0 22.5 GiB  ada       8.9  off" ]]
+  [[ "${lines[2]}" == "0     0     NVIDIA L4 "*"GPU-3291dfa4-fcc4-0110-615b-c894a0d7c689 0000:3b:00.0 22.5 GiB  ada       8.9  off  -" ]]
   gpu_use "$GPU_FIXTURES/fedora-1gpu-open"
   run bolt_gpu gaming gpu list
   [ "${lines[0]}" = "driver: 550.54.15 (nvidia-open)  cuda: 12.4  source: nvml" ]
