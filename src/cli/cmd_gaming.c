@@ -147,8 +147,8 @@ ctr_by_name(const struct ctr_list *cl, const char *name)
     for (size_t i = 0; i < cl->n; i++) {
         const struct bolt_container *c = cl->v[i];
         /* an unnamed container holds its lease under its short id */
-        if ((c->name && strcmp(c->name, name) == 0) ||
-            (strlen(name) == 12 && strncmp(c->id, name, 12) == 0))
+        if ((c->name && strcmp(c->name, name) == 0)
+            || (strlen(name) == 12 && strncmp(c->id, name, 12) == 0))
             return c;
     }
     return NULL;
@@ -167,8 +167,8 @@ gpu_holders(const struct ctr_list *cl, const char *uuid, size_t *n)
         const char *q = strrchr(h[i], '\'');
         const struct bolt_container *c;
 
-        if (h[i][0] != '\'' || q == NULL || q == h[i] ||
-            sscanf(q, "' (pid %ld, %15[a-z])", &g->pid, g->mode) != 2)
+        if (h[i][0] != '\'' || q == NULL || q == h[i]
+            || sscanf(q, "' (pid %ld, %15[a-z])", &g->pid, g->mode) != 2)
             continue;
         snprintf(g->name, sizeof(g->name), "%.*s", (int)(q - h[i] - 1), h[i] + 1);
         if (cl->v) {
@@ -193,8 +193,8 @@ print_table(const struct bolt_nv_plan *p, const struct ctr_list *cl)
     printf("driver: %s (%s)  cuda: %s  source: %s\n",
            p->driver_version ? p->driver_version : "none", bolt_nv_driver_type_str(p->type), cuda,
            p->source ? p->source : "procfs");
-    printf("%-5s %-5s %-26s %-40s %-12s %-9s %-9s %-4s %-4s %s\n", "INDEX", "MINOR", "NAME",
-           "UUID", "BUS", "MEMORY", "ARCH", "CC", "MIG", "HOLDERS");
+    printf("%-5s %-5s %-26s %-40s %-12s %-9s %-9s %-4s %-4s %s\n", "INDEX", "MINOR", "NAME", "UUID",
+           "BUS", "MEMORY", "ARCH", "CC", "MIG", "HOLDERS");
     for (size_t i = 0; i < p->n_gpus; i++) {
         const struct bolt_nv_gpu *g = &p->gpus[i];
         char mem[32], cc[16] = "-", holders[512] = "-";
@@ -211,8 +211,8 @@ print_table(const struct bolt_nv_plan *p, const struct ctr_list *cl)
         human_bytes(g->mem_total, mem, sizeof(mem));
         if (g->cc_major > 0)
             snprintf(cc, sizeof(cc), "%d.%d", g->cc_major, g->cc_minor);
-        printf("%-5u %-5u %-26s %-40s %-12s %-9s %-9s %-4s %-4s %s\n", g->index, g->minor,
-               g->name, g->uuid[0] ? g->uuid : "-", g->bus_id, mem, g->arch, cc,
+        printf("%-5u %-5u %-26s %-40s %-12s %-9s %-9s %-4s %-4s %s\n", g->index, g->minor, g->name,
+               g->uuid[0] ? g->uuid : "-", g->bus_id, mem, g->arch, cc,
                g->mig_enabled ? "on" : "off", holders);
         for (size_t k = 0; k < g->n_migs; k++) {
             const struct bolt_nv_mig *m = &g->migs[k];
@@ -260,7 +260,8 @@ gpu_list(int argc, char **argv)
         } else if (c == 'h') {
             printf("usage: bolt gaming gpu list [--format table|json] [ROOT OPTIONS]\n\n"
                    "Lists the GPUs (NVML when it loads, else /proc/driver/nvidia), the driver, its "
-                   "type and CUDA version, and the containers holding each GPU (HOLDERS).\n\n  --format FMT       table (default) or json\n" ROOT_HELP);
+                   "type and CUDA version, and the containers holding each GPU (HOLDERS).\n\n"
+                   "  --format FMT       table (default) or json\n" ROOT_HELP);
             rc = 0;
             goto out;
         } else {
@@ -296,12 +297,12 @@ gpu_list(int argc, char **argv)
         size_t i;
         json_t *gj;
 
-        json_array_foreach(gpus, i, gj) {
+        json_array_foreach(gpus, i, gj)
+        {
             const char *uuid = json_string_value(json_object_get(gj, "uuid"));
             json_t *arr = json_array();
             size_t nh = 0;
-            cleanup_free struct gpu_holder *h =
-                uuid && *uuid ? gpu_holders(&cl, uuid, &nh) : NULL;
+            cleanup_free struct gpu_holder *h = uuid && *uuid ? gpu_holders(&cl, uuid, &nh) : NULL;
 
             for (size_t k = 0; k < nh; k++)
                 json_array_append_new(arr, json_pack("{s:s, s:s?, s:s, s:I}", "name", h[k].name,
