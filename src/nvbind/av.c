@@ -111,7 +111,7 @@ static int
 x11_edits(struct bolt_oci_spec *spec, char ***applied, struct bolt_err *err)
 {
     const char *d = getenv("DISPLAY"), *xa = getenv("XAUTHORITY"), *home = getenv("HOME");
-    cleanup_free char *sock = NULL, *ctr = NULL, *auth = NULL;
+    cleanup_free char *sock = NULL, *auth = NULL;
     char *end;
     long n;
 

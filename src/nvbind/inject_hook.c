@@ -51,10 +51,14 @@ vaddr_to_off(const struct elf_view *v, uint64_t phoff, unsigned phnum, unsigned 
         if (!in_range(v, o, v->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)))
             return (uint64_t)-1;
         if (v->is64) {
-            const Elf64_Phdr *ph = (const Elf64_Phdr *)(v->p + o);
+            Elf64_Phdr phs;
+            const Elf64_Phdr *ph = &phs;
+            memcpy(&phs, v->p + o, sizeof(phs));
             type = ph->p_type, va = ph->p_vaddr, fo = ph->p_offset, sz = ph->p_filesz;
         } else {
-            const Elf32_Phdr *ph = (const Elf32_Phdr *)(v->p + o);
+            Elf32_Phdr phs;
+            const Elf32_Phdr *ph = &phs;
+            memcpy(&phs, v->p + o, sizeof(phs));
             type = ph->p_type, va = ph->p_vaddr, fo = ph->p_offset, sz = ph->p_filesz;
         }
         if (type == PT_LOAD && addr >= va && addr - va < sz)
@@ -73,10 +77,14 @@ dyn_soname(const struct elf_view *v, uint64_t phoff, unsigned phnum, unsigned ph
         int64_t tag;
         uint64_t val;
         if (v->is64) {
-            const Elf64_Dyn *d = (const Elf64_Dyn *)(v->p + o);
+            Elf64_Dyn ds;
+            const Elf64_Dyn *d = &ds;
+            memcpy(&ds, v->p + o, sizeof(ds));
             tag = d->d_tag, val = d->d_un.d_val;
         } else {
-            const Elf32_Dyn *d = (const Elf32_Dyn *)(v->p + o);
+            Elf32_Dyn ds;
+            const Elf32_Dyn *d = &ds;
+            memcpy(&ds, v->p + o, sizeof(ds));
             tag = d->d_tag, val = d->d_un.d_val;
         }
         if (tag == DT_NULL)
@@ -114,13 +122,17 @@ elf_info(const unsigned char *p, size_t len, char **soname, int32_t *flags)
         return;
     v.is64 = p[EI_CLASS] == ELFCLASS64;
     if (v.is64) {
-        const Elf64_Ehdr *eh = (const Elf64_Ehdr *)p;
-        if (len < sizeof(*eh))
+        Elf64_Ehdr ehs;
+        const Elf64_Ehdr *eh = &ehs;
+        if (len < sizeof(ehs))
             return;
+        memcpy(&ehs, p, sizeof(ehs));
         phoff = eh->e_phoff, phnum = eh->e_phnum, phentsize = eh->e_phentsize;
         machine = eh->e_machine;
     } else {
-        const Elf32_Ehdr *eh = (const Elf32_Ehdr *)p;
+        Elf32_Ehdr ehs;
+        const Elf32_Ehdr *eh = &ehs;
+        memcpy(&ehs, p, sizeof(ehs));
         phoff = eh->e_phoff, phnum = eh->e_phnum, phentsize = eh->e_phentsize;
         machine = eh->e_machine;
     }
@@ -139,11 +151,15 @@ elf_info(const unsigned char *p, size_t len, char **soname, int32_t *flags)
         if (!in_range(&v, o, phentsize))
             return;
         if (v.is64) {
-            const Elf64_Phdr *ph = (const Elf64_Phdr *)(p + o);
+            Elf64_Phdr phs;
+            const Elf64_Phdr *ph = &phs;
+            memcpy(&phs, p + o, sizeof(phs));
             if (ph->p_type == PT_DYNAMIC)
                 dyn_soname(&v, phoff, phnum, phentsize, ph->p_offset, ph->p_filesz, soname);
         } else {
-            const Elf32_Phdr *ph = (const Elf32_Phdr *)(p + o);
+            Elf32_Phdr phs;
+            const Elf32_Phdr *ph = &phs;
+            memcpy(&phs, p + o, sizeof(phs));
             if (ph->p_type == PT_DYNAMIC)
                 dyn_soname(&v, phoff, phnum, phentsize, ph->p_offset, ph->p_filesz, soname);
         }
@@ -196,7 +212,7 @@ bolt_nv_hook_rootfs(const char *state_json, size_t len, struct bolt_err *err)
         return NULL;
     }
     rootfs = spec->root_path[0] == '/' ? xstrdup(spec->root_path)
-                                        : xasprintf("%s/%s", bundle, spec->root_path);
+                                       : xasprintf("%s/%s", bundle, spec->root_path);
     bolt_oci_spec_free(spec);
     return rootfs;
 }
@@ -277,8 +293,10 @@ bolt_nv_hook_update_ldcache(const char *rootfs, char *const *folders, struct bol
         return bolt_err_set(err, errno, "open rootfs '%s'", rootfs);
     for (size_t i = 0; folders && folders[i]; i++) {
         if (folders[i][0] != '/')
-            return bolt_err_set(err, 0, "--folder '%s': expected an absolute path inside the "
-                                        "container", folders[i]);
+            return bolt_err_set(err, 0,
+                                "--folder '%s': expected an absolute path inside the "
+                                "container",
+                                folders[i]);
         if (scan_folder(rootfd, folders[i], add, err) < 0)
             return -1;
     }
@@ -290,7 +308,8 @@ bolt_nv_hook_update_ldcache(const char *rootfs, char *const *folders, struct bol
         img = text ? bolt_ldcache_parse(text, len, &e) : NULL;
         if (text && img == NULL)
             log_warn("update-ldcache: the image's /etc/ld.so.cache is not readable (%s): "
-                     "rewritten with the new folders only", e.msg);
+                     "rewritten with the new folders only",
+                     e.msg);
         close(steal_fd(&fd));
     }
     merged = bolt_ldcache_merge(img, add);
@@ -330,8 +349,9 @@ one_link(int rootfd, const char *spec, struct bolt_err *err)
     ssize_t n;
 
     if (sep == NULL || sep == spec || !sep[2] || sep[2] != '/')
-        return bolt_err_set(err, 0, "--link '%s': expected TARGET::LINK with an absolute LINK "
-                                    "(e.g. libcuda.so.1::/usr/lib/x86_64-linux-gnu/libcuda.so)",
+        return bolt_err_set(err, 0,
+                            "--link '%s': expected TARGET::LINK with an absolute LINK "
+                            "(e.g. libcuda.so.1::/usr/lib/x86_64-linux-gnu/libcuda.so)",
                             spec);
     target = xstrndup(spec, (size_t)(sep - spec));
     link = xstrdup(sep + 2);

@@ -247,7 +247,7 @@ sample_gpu(struct mnvml *n, unsigned i, struct gpu_procs *gp)
     char name[96] = "", uuid[96] = "";
     struct mnvml_util u;
     struct mnvml_mem mem;
-    unsigned v, v2;
+    unsigned v = 0, v2 = 0;
     unsigned long long tr;
     bool ok;
 
