@@ -93,6 +93,21 @@ cmd_bolt_gaming(int argc, char **argv)
     "  --proc-root DIR    where /proc is (env BOLT_PROC_ROOT)\n"                                   \
     "  --sys-root DIR     where /sys is (env BOLT_SYS_ROOT)\n"
 
+/* Initialize cfg from the nvbind config file and environment; prints the error on failure. */
+static int
+open_config(struct bolt_nv_config *cfg)
+{
+    struct bolt_err err = {0};
+
+    bolt_nv_config_init(cfg);
+    if (bolt_nv_config_load(cfg, &err) < 0) {
+        bolt_err_print("bolt", &err);
+        bolt_nv_config_fini(cfg);
+        return -1;
+    }
+    return 0;
+}
+
 /* Handle one of the ROOT_OPTIONS; returns 1 if c was one, -1 on a bad value. */
 static int
 root_option(struct bolt_nv_config *cfg, int c, const char *prog)
@@ -242,12 +257,8 @@ gpu_list(int argc, char **argv)
     const char *format = "table";
     int c, rc = CLI_EXIT_USAGE;
 
-    bolt_nv_config_init(&cfg);
-    if (bolt_nv_config_load(&cfg, &err) < 0) {
-        bolt_err_print("bolt", &err);
-        bolt_nv_config_fini(&cfg);
+    if (open_config(&cfg) < 0)
         return CLI_EXIT_ENGINE;
-    }
     optind = 0;
     while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
         int r = root_option(&cfg, c, "bolt");
@@ -497,12 +508,8 @@ gpu_check(int argc, char **argv)
     int c, rc = CLI_EXIT_USAGE;
     bool ran = false;
 
-    bolt_nv_config_init(&cfg);
-    if (bolt_nv_config_load(&cfg, &err) < 0) {
-        bolt_err_print("bolt", &err);
-        bolt_nv_config_fini(&cfg);
+    if (open_config(&cfg) < 0)
         return CLI_EXIT_ENGINE;
-    }
     optind = 0;
     while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
         int r = root_option(&cfg, c, "bolt");
