@@ -21,7 +21,11 @@ count_tap() {
   f=$(grep -cE '^not ok ' "$file" || true)
   pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
   printf '%-40s %4d passed %4d failed %3d skipped\n' "$name" "$p" "$f" "$s"
-  grep -E '^not ok ' "$file" | sed 's/^/    /' || true
+  # each failure with the first lines of what the test printed (bats puts it after the
+  # "not ok" line as "# ..."), so a CI summary alone says why
+  awk '/^not ok /{n=0; print "    " $0; show=1; next}
+       /^(ok|not ok) /{show=0}
+       show && /^#/ && n < 25 {print "      " $0; n++}' "$file" || true
   grep -E '^ok .*# (skip|SKIP)' "$file" | sed 's/^/    /' || true
 }
 

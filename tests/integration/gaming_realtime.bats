@@ -36,10 +36,13 @@ cpu_v1() { [ "$(stat -f -c %T /sys/fs/cgroup/cpu 2>/dev/null)" = "cgroupfs" ]; }
   run b gaming realtime
   [[ "${lines[0]}" == "realtime: enabled" ]]
   run b run --rm -v "$RTCHRT:/rt-chrt:ro" $IMG /rt-chrt 10 -
+  echo "rt-chrt: status $status: $output"
+  cat /proc/sys/kernel/sched_rt_runtime_us /proc/self/cgroup
   [ "$status" -eq 0 ]
   [ "$output" = "policy fifo priority 10" ]
   # CAP_SYS_NICE is bit 23 of the effective set
   run b run --rm $IMG sh -c 'grep CapEff /proc/self/status'
+  echo "CapEff: $output"
   eff=$(echo "$output" | awk '{print $2}')
   [ $(( (0x$eff >> 23) & 1 )) -eq 1 ]
   # and off again
@@ -49,6 +52,7 @@ cpu_v1() { [ "$(stat -f -c %T /sys/fs/cgroup/cpu 2>/dev/null)" = "cgroupfs" ]; }
   run b run --rm -v "$RTCHRT:/rt-chrt:ro" $IMG /rt-chrt 10 -
   [ "$status" -eq 1 ]
   run b run --rm $IMG sh -c 'grep CapEff /proc/self/status'
+  echo "CapEff: $output"
   eff=$(echo "$output" | awk '{print $2}')
   [ $(( (0x$eff >> 23) & 1 )) -eq 0 ]
 }
