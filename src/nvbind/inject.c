@@ -6,18 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/trace.h"
 
 long long
 bolt_nv_now_ns(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    return bolt_trace_now_ns();
 }
 
 void
@@ -113,39 +110,6 @@ bolt_nv_select(const struct bolt_nv_plan *plan, const struct bolt_gpusel *sel,
     return 0;
 }
 
-/* ---- trace ---- */
-
-struct trace {
-    bool on;
-    long long start, last;
-    char line[512];
-    size_t off;
-};
-
-static void
-trace_mark(struct trace *t, const char *phase)
-{
-    long long now;
-    int w;
-
-    if (!t->on)
-        return;
-    now = bolt_nv_now_ns();
-    w = snprintf(t->line + t->off, sizeof(t->line) - t->off, " %s=%.1f", phase,
-                 (double)(now - t->last) / 1000.0);
-    if (w > 0 && (size_t)w < sizeof(t->line) - t->off)
-        t->off += (size_t)w;
-    t->last = now;
-}
-
-static void
-trace_end(struct trace *t)
-{
-    if (t->on)
-        fprintf(stderr, "nvbind-trace:%s total=%.1f us\n", t->line,
-                (double)(bolt_nv_now_ns() - t->start) / 1000.0);
-}
-
 /* ---- inject ---- */
 
 static void
@@ -237,7 +201,7 @@ build_edits(const struct bolt_nv_plan *plan, const struct bolt_nv_selection *s,
 static int
 inject_plan(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
             const struct bolt_nv_plan *plan, const struct bolt_gpusel *sel,
-            const struct bolt_gpureq *req, struct trace *t, struct bolt_nv_injected *out,
+            const struct bolt_gpureq *req, struct bolt_trace *t, struct bolt_nv_injected *out,
             struct bolt_err *err)
 {
     static const char *const cache_opts[] = {"ro", "nosuid", "nodev", "noexec", "bind",
@@ -250,30 +214,30 @@ inject_plan(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
 
     if (bolt_nv_select(plan, sel, req, &s, err) < 0)
         return -1;
-    trace_mark(t, "select");
+    bolt_trace_mark(t, "select");
     if (plan->type != BOLT_NV_DRIVER_NOUVEAU) {
         bundle = bolt_nv_bundle_get(plan, o->runroot, o->persist, s.caps, err);
         if (bundle == NULL)
             goto out;
     }
-    trace_mark(t, "bundle");
+    bolt_trace_mark(t, "bundle");
     if (build_edits(plan, &s, bundle, rootfs, &e, err) < 0)
         goto out;
-    trace_mark(t, "edits");
+    bolt_trace_mark(t, "edits");
     if ((bundle || plan->type == BOLT_NV_DRIVER_WSL) && rootfs) {
         cache = bolt_nv_ldcache_for_container(plan, s.caps, rootfs, o->runroot, err);
         if (cache == NULL)
             goto out;
         bolt_cdi_edits_add_mount(&e, cache, "/etc/ld.so.cache", "bind", cache_opts);
     }
-    trace_mark(t, "ldcache");
+    bolt_trace_mark(t, "ldcache");
     if (o->sel) {
         visible = visible_value(plan, &s);
         bolt_cdi_edits_add_env(&e, "NVIDIA_VISIBLE_DEVICES", visible);
     }
     if (bolt_cdi_edits_apply(&e, spec, "nvbind", err) < 0)
         goto out;
-    trace_mark(t, "apply");
+    bolt_trace_mark(t, "apply");
     if (out)
         record(plan, &s, out);
     r = 0;
@@ -287,8 +251,7 @@ int
 bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
                     struct bolt_nv_injected *out, struct bolt_err *err)
 {
-    const char *tr = getenv("BOLT_TRACE");
-    struct trace t = {.on = tr && *tr && strcmp(tr, "0") != 0};
+    struct bolt_trace t;
     struct bolt_gpusel envsel = {0}, sel = {0};
     struct bolt_gpureq req = {0};
     struct bolt_nv_config cfg_own;
@@ -297,7 +260,7 @@ bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
     bool rebuilt = false;
     int r = -1;
 
-    t.start = t.last = bolt_nv_now_ns();
+    bolt_trace_begin(&t, "nvbind");
     if (out)
         memset(out, 0, sizeof(*out));
     bolt_nv_config_init(&cfg_own);
@@ -312,7 +275,7 @@ bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
         r = 0;
         goto done;
     }
-    trace_mark(&t, "request");
+    bolt_trace_mark(&t, "request");
     if (cfg == NULL) {
         if (bolt_nv_config_load(&cfg_own, err) < 0)
             goto done;
@@ -324,9 +287,9 @@ bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
     /* what is missing or wrong is said once, when the plan is (re)built */
     for (size_t i = 0; rebuilt && plan->warnings && plan->warnings[i]; i++)
         log_warn("%s", plan->warnings[i]);
-    trace_mark(&t, "plan");
+    bolt_trace_mark(&t, "plan");
     r = inject_plan(spec, o, plan, &sel, &req, &t, out, err);
-    trace_end(&t);
+    bolt_trace_end(&t);
 done:
     bolt_gpusel_fini(&envsel);
     bolt_gpureq_fini(&req);
