@@ -580,7 +580,7 @@ bolt_ctrs_lookup(const struct bolt_ctr_store *st, const char *ref, struct bolt_e
     if (matches > 1)
         bolt_err_set(err, 0, "container id prefix '%s' is ambiguous (give more characters)", ref);
     else
-        bolt_err_set(err, 0, "no such container: %s", ref);
+        bolt_err_set_plain(err, ENOENT, "no such container: %s", ref);
     return NULL;
 }
 

@@ -186,7 +186,7 @@ bolt_engine_wait(const struct bolt_ctr_store *st, const char *id, struct bolt_er
         if (!c) {
             /* removed (--rm) after it exited: its last known code is the answer */
             if (last >= 0 || err->errnum == ENOENT)
-                return last >= 0 ? last : bolt_err_set(err, ENOENT, "no such container: %s", id);
+                return last >= 0 ? last : bolt_err_set_plain(err, ENOENT, "no such container: %s", id);
             return -1;
         }
         bolt_ctrs_reconcile(st, c);

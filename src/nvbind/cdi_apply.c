@@ -406,11 +406,11 @@ unknown_device(const struct bolt_cdi_registry *reg, const char *name, struct bol
         count++;
     }
     if (count == 0)
-        return bolt_err_set(err, ENOENT, "unknown CDI device '%s': no spec defines kind '%s/%s' "
+        return bolt_err_set_plain(err, ENOENT, "unknown CDI device '%s': no spec defines kind '%s/%s' "
                                          "(spec dirs: /etc/cdi, /var/run/cdi; for NVIDIA GPUs run "
                                          "`nvbind cdi generate --output /etc/cdi/nvidia.json`)",
                             name, vendor, cls);
-    return bolt_err_set(err, ENOENT, "unknown CDI device '%s' (known: %s)", name, list);
+    return bolt_err_set_plain(err, ENOENT, "unknown CDI device '%s' (known: %s)", name, list);
 }
 
 int

@@ -10,6 +10,7 @@ bolt_err_setv(struct bolt_err *err, int errnum, const char *fmt, va_list ap)
     if (err == NULL)
         return -1;
     err->errnum = errnum;
+    err->plain = false;
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     if (err->msg[0] == '\0')
         snprintf(err->msg, sizeof(err->msg), "unknown error");
@@ -24,6 +25,19 @@ bolt_err_set(struct bolt_err *err, int errnum, const char *fmt, ...)
     va_start(ap, fmt);
     bolt_err_setv(err, errnum, fmt, ap);
     va_end(ap);
+    return -1;
+}
+
+int
+bolt_err_set_plain(struct bolt_err *err, int errnum, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    bolt_err_setv(err, errnum, fmt, ap);
+    va_end(ap);
+    if (err)
+        err->plain = true;
     return -1;
 }
 
@@ -62,6 +76,7 @@ bolt_err_clear(struct bolt_err *err)
     if (err == NULL)
         return;
     err->errnum = 0;
+    err->plain = false;
     err->msg[0] = '\0';
 }
 
@@ -76,7 +91,7 @@ bolt_err_str(const struct bolt_err *err, char *buf, unsigned long len)
 {
     if (len == 0)
         return buf;
-    if (err->errnum != 0)
+    if (err->errnum != 0 && !err->plain)
         snprintf(buf, len, "%s: %s", err->msg, strerror(err->errnum));
     else
         snprintf(buf, len, "%s", err->msg);

@@ -12,11 +12,19 @@
  */
 struct bolt_err {
     int errnum;
+    bool plain; /* the message says it all: no strerror appended (errnum is kept for callers) */
     char msg[512];
 };
 
 /* Set err (if not NULL) from errnum and a printf format; always returns -1. */
 int bolt_err_set(struct bolt_err *err, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * Like bolt_err_set, for failures whose message already says what errnum would (e.g.
+ * ENOENT "no such container: x"): callers still see errnum, users see no strerror tail.
+ */
+int bolt_err_set_plain(struct bolt_err *err, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Like bolt_err_set with a va_list. Returns -1. */

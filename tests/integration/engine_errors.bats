@@ -92,6 +92,7 @@ bad_run() {
     run b $verb nosuch
     [ "$status" -ne 0 ]
     [[ "$output" == *"no such container: nosuch"* ]]
+    [[ "$output" != *"No such file or directory"* ]]
   done
   run b exec nosuch true
   [ "$status" -eq 125 ]
