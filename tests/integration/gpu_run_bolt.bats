@@ -99,6 +99,17 @@ teardown() {
   run bb run --rm --gpu 0 --gpu-isolation exclusive localhost/probe sh -c true
   echo "$output"
   [ "$status" -eq 0 ]
+  # bolt stop and bolt rm -f return with the GPU free: the next exclusive user starts at once
+  bb run -d --name holder2 --gpu 0 --gpu-isolation exclusive --gpu-memory 8GB localhost/probe sh -c 'sleep 60'
+  bb stop -t 1 holder2
+  run bb run --rm --gpu 0 --gpu-isolation exclusive localhost/probe sh -c true
+  echo "after stop: $output"
+  [ "$status" -eq 0 ]
+  bb start holder2
+  bb rm -f holder2
+  run bb run --rm --gpu 0 --gpu-isolation exclusive localhost/probe sh -c true
+  echo "after rm -f: $output"
+  [ "$status" -eq 0 ]
 }
 
 @test "bolt gaming gpu list: HOLDERS names the containers leasing each GPU, gone after rm" {
