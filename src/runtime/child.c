@@ -2,15 +2,19 @@
 /* The container's first process, from clone to exec. */
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "runtime/rt_internal.h"
+#include "runtime/rt_seccomp.h"
 #include "util/mem.h"
 #include "util/sys.h"
 
@@ -74,6 +78,47 @@ state_json(struct rt_child *c, const char *status, pid_t host_pid)
                                c->spec->n_annotations);
 }
 
+/*
+ * linux.seccomp.listenerPath: connect while the host's paths are still visible (before any
+ * namespace is joined or the root pivoted), and prepare the container process state that
+ * travels with the notify fd once the filter is loaded (runtime-spec "containerProcessState").
+ */
+static int
+listener_connect(struct rt_child *c, pid_t host_pid, struct rt_notify_target *t,
+                 struct bolt_err *err)
+{
+    const struct bolt_oci_seccomp *sc = c->spec->has_linux ? c->spec->linux_.seccomp : NULL;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    cleanup_free char *st = NULL;
+    json_t *o;
+
+    t->sock = -1;
+    t->msg = NULL;
+    if (!c->seccomp || !sc || !sc->listener_path || !sc->listener_path[0])
+        return 0;
+    if (strlen(sc->listener_path) >= sizeof(sa.sun_path))
+        return bolt_err_set(err, 0, "linux.seccomp.listenerPath: '%s' is too long for a socket",
+                            sc->listener_path);
+    memcpy(sa.sun_path, sc->listener_path, strlen(sc->listener_path) + 1);
+    t->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (t->sock < 0)
+        return bolt_err_set(err, errno, "linux.seccomp.listenerPath: socket");
+    if (connect(t->sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+        return bolt_err_set(err, errno,
+                            "linux.seccomp.listenerPath: connect to '%s' (start the seccomp "
+                            "agent that listens there first)",
+                            sc->listener_path);
+    st = state_json(c, c->exec_mode ? "running" : "creating", host_pid);
+    o = json_pack("{s:s,s:[s],s:i,s:s,s:o}", "ociVersion", "1.2.0", "fds", "seccompFd", "pid",
+                  (int)host_pid, "metadata", sc->listener_metadata ? sc->listener_metadata : "",
+                  "state", json_loads(st, 0, NULL));
+    t->msg = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!t->msg)
+        return bolt_err_set(err, ENOMEM, "linux.seccomp.listenerPath: build the process state");
+    return 0;
+}
+
 /* Block until `start` opens the exec fifo (runc semantics), through the host /proc fd
  * kept across pivot_root since the fifo lives outside the container. */
 static int
@@ -95,13 +140,14 @@ wait_start(struct rt_child *c, int procfd, struct bolt_err *err)
 }
 
 static void
-setup(struct rt_child *c, pid_t *host_pid, int *procfd)
+setup(struct rt_child *c, pid_t *host_pid, int *procfd, struct rt_notify_target *notify)
 {
     struct bolt_err err = {0};
     const struct bolt_oci_process *p = c->process;
     cleanup_close int rootfd = -1;
 
-    if (wait_go(c, host_pid, &err) < 0 || join_namespaces(c, &err) < 0)
+    if (wait_go(c, host_pid, &err) < 0 || listener_connect(c, *host_pid, notify, &err) < 0
+        || join_namespaces(c, &err) < 0)
         child_fail(c, &err);
     if (c->new_ns[BOLT_NS_CGROUP] && unshare(CLONE_NEWCGROUP) < 0) {
         bolt_err_set(&err, errno, "unshare the cgroup namespace");
@@ -172,8 +218,9 @@ rt_child_main(struct rt_child *c)
     cleanup_free char *exe = NULL;
     cleanup_close int procfd = -1;
     pid_t host_pid = 0;
+    struct rt_notify_target notify = {.sock = -1};
 
-    setup(c, &host_pid, &procfd);
+    setup(c, &host_pid, &procfd, &notify);
     if (p->terminal) {
         if (rt_setup_terminal(c, &err) < 0)
             child_fail(c, &err);
@@ -197,7 +244,7 @@ rt_child_main(struct rt_child *c)
                 child_fail(c, &err);
         }
     }
-    if (rt_finalize_process(p, c->seccomp, &err) < 0)
+    if (rt_finalize_process(p, c->seccomp, &notify, &err) < 0)
         child_fail(c, &err);
     /* Everything but stdio and the sync socket (CLOEXEC: it tells the parent that exec
      * succeeded by closing) goes before exec. */

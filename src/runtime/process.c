@@ -221,13 +221,14 @@ set_user(const struct bolt_oci_process *p, struct bolt_err *err)
 }
 
 int
-rt_finalize_process(const struct bolt_oci_process *p, void *seccomp, struct bolt_err *err)
+rt_finalize_process(const struct bolt_oci_process *p, void *seccomp,
+                    struct rt_notify_target *notify, struct bolt_err *err)
 {
     bool has_bounding = p->has_caps && p->caps.bounding;
 
     /* Without no_new_privs an unprivileged process may not load a filter: load it while
      * we still hold CAP_SYS_ADMIN (runc does the same). */
-    if (seccomp && !p->no_new_privileges && rt_seccomp_install(seccomp, err) < 0)
+    if (seccomp && !p->no_new_privileges && rt_seccomp_install(seccomp, notify, err) < 0)
         return -1;
     if ((has_bounding || !p->has_caps) && drop_bounding(&p->caps, err) < 0)
         return -1;
@@ -242,7 +243,7 @@ rt_finalize_process(const struct bolt_oci_process *p, void *seccomp, struct bolt
     umask(p->has_umask ? p->umask : 022);
     if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return bolt_err_set(err, errno, "prctl PR_SET_NO_NEW_PRIVS");
-    if (seccomp && p->no_new_privileges && rt_seccomp_install(seccomp, err) < 0)
+    if (seccomp && p->no_new_privileges && rt_seccomp_install(seccomp, notify, err) < 0)
         return -1;
     return 0;
 }

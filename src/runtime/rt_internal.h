@@ -72,7 +72,9 @@ int rt_rootfs_finish(struct rt_child *c, struct bolt_err *err);
 /* process.c: the last steps before exec, shared by create and exec. */
 int rt_apply_rlimits(const struct bolt_oci_process *p, struct bolt_err *err);
 int rt_resolve_exec(const struct bolt_oci_process *p, char **path_out, struct bolt_err *err);
-int rt_finalize_process(const struct bolt_oci_process *p, void *seccomp, struct bolt_err *err);
+struct rt_notify_target;
+int rt_finalize_process(const struct bolt_oci_process *p, void *seccomp,
+                        struct rt_notify_target *notify, struct bolt_err *err);
 int rt_setup_terminal(struct rt_child *c, struct bolt_err *err);
 int rt_setup_stdio(const int stdio[3], struct bolt_err *err);
 

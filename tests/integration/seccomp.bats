@@ -108,3 +108,34 @@ cache_files() {
   [[ "$output" == *"linux.seccomp.architectures[0]: unknown architecture 'SCMP_ARCH_Z80'"* ]]
   assert_nothing_left "$CID"
 }
+
+@test "seccomp: SCMP_ACT_NOTIFY hands the notify fd and the process state to listenerPath" {
+  agent=$(dirname "$NVBIND")/../../tests/helpers/seccomp-agent
+  [ -x "$agent" ] || { echo "seccomp-agent not built: $agent"; false; }
+  sock=$TMP/agent.sock
+  # the agent answers every notified syscall with errno 122 (EDQUOT): an errno no real
+  # mkdir here would give, so the answer can only have come through the agent
+  "$agent" "$sock" "$TMP/agent-state.json" 122 2>"$TMP/agent.err" &
+  apid=$!
+  for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+  cfg --arg s "$sock" '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+       "listenerPath": $s, "listenerMetadata": "bolt-test-meta",
+       "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_NOTIFY"}]}'
+  args /init mkdir /tmp/x
+  run nvb run "$CID"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [ "$output" = "EDQUOT" ]
+  wait "$apid"
+  cat "$TMP/agent-state.json" "$TMP/agent.err"
+  grep -q "answered 1" "$TMP/agent.err"
+  jq -e --arg id "$CID" '.ociVersion == "1.2.0" and .fds == ["seccompFd"] and .pid > 0
+     and .metadata == "bolt-test-meta" and .state.id == $id and .state.status == "creating"' \
+     "$TMP/agent-state.json"
+  # no agent listening: a clear error naming the path, and nothing runs
+  rm -f "$sock"
+  run nvb run "$CID"
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"linux.seccomp.listenerPath: connect to '$sock'"*"start the seccomp agent"* ]]
+}
