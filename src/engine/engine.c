@@ -25,6 +25,7 @@
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/sys.h"
+#include "util/trace.h"
 
 char *
 bolt_engine_init_path(void)
@@ -200,7 +201,8 @@ save_spec(const struct bolt_oci_spec *spec, const char *path, bool transient, st
 
 static int
 populate_dir(const struct bolt_ctr_store *st, struct bolt_container *c, struct bolt_oci_spec *spec,
-             const struct bolt_engine_image *img, bool host_net, struct bolt_err *err)
+             const struct bolt_engine_image *img, bool host_net, struct bolt_trace *tr,
+             struct bolt_err *err)
 {
     cleanup_free char *dir = bolt_ctrs_ctr_dir(st, c->id);
     cleanup_free char *lower = xasprintf("%s/lower", dir);
@@ -214,6 +216,7 @@ populate_dir(const struct bolt_ctr_store *st, struct bolt_container *c, struct b
         if (mkdir(p, 0755) < 0 && errno != EEXIST)
             return bolt_err_set(err, errno, "create directory '%s'", p);
     }
+    bolt_trace_mark(tr, "dirs");
     for (size_t i = 0; img->lowerdirs && img->lowerdirs[i]; i++)
         len += strlen(img->lowerdirs[i]) + 1;
     ltext = xzalloc(len + 2);
@@ -225,8 +228,10 @@ populate_dir(const struct bolt_ctr_store *st, struct bolt_container *c, struct b
     if (write_derived(lower, ltext, err) < 0 || write_etc_files(spec, dir, host_net, err) < 0
         || save_spec(spec, cfg, c->auto_remove, err) < 0)
         return -1;
+    bolt_trace_mark(tr, "files");
     if (c->image_id && bolt_image_mark_used(st->root, c->image_id, c->id, err) < 0)
         return -1;
+    bolt_trace_mark(tr, "imageref");
     return 0;
 }
 
@@ -243,21 +248,25 @@ bolt_engine_create(const struct bolt_ctr_store *st, const struct bolt_run_opts *
     cleanup_free char *init = NULL;
     bool host_net = o->network && strcmp(o->network, "host") == 0;
     bool external = false;
+    struct bolt_trace tr;
 
+    bolt_trace_begin(&tr, "engine-create");
     if (engine_rt_resolve(o->runtime, st->runroot, &rt, err) < 0)
         goto fail;
     external = rt.external;
     engine_rt_fini(&rt);
     if (load_image(st, o->image, &img, err) < 0)
         goto fail;
+    bolt_trace_mark(&tr, "image");
     bolt_container_new_id(c->id);
     dir = bolt_ctrs_ctr_dir(st, c->id);
     rootfs = xasprintf("%s/rootfs", dir);
     init = bolt_engine_init_path();
     spec = bolt_engine_build_spec(o, &img, c->id, rootfs, init, err);
     /* `bolt gaming realtime --enable`: CAP_SYS_NICE, RLIMIT_RTPRIO, RT budget (tune.h) */
-    if (spec && (bolt_tune_rt_edits(spec, st->root, err) < 0
-                 || bolt_tune_hugepages_edits(spec, o->hugepages, err) < 0))
+    if (spec
+        && (bolt_tune_rt_edits(spec, st->root, err) < 0
+            || bolt_tune_hugepages_edits(spec, o->hugepages, err) < 0))
         goto fail;
     if (!spec || fill_record(c, o, &img, spec, err) < 0)
         goto fail;
@@ -266,14 +275,17 @@ bolt_engine_create(const struct bolt_ctr_store *st, const struct bolt_run_opts *
         free(spec->oci_version);
         spec->oci_version = xstrdup("1.0.2");
     }
+    bolt_trace_mark(&tr, "spec");
     if (bolt_ctrs_create(st, c, err) < 0)
         goto fail;
-    if (populate_dir(st, c, spec, &img, host_net, err) < 0) {
+    bolt_trace_mark(&tr, "record");
+    if (populate_dir(st, c, spec, &img, host_net, &tr, err) < 0) {
         engine_remove_all(st, c, NULL);
         goto fail;
     }
     bolt_oci_spec_free(spec);
     bolt_engine_image_fini(&img);
+    bolt_trace_end(&tr);
     *out = c;
     return 0;
 fail:

@@ -118,7 +118,7 @@ mount_rootfs(struct sup *s, struct bolt_err *err)
 {
     cleanup_free char *lowerfile = xasprintf("%s/lower", s->dir);
     cleanup_free char *lower = bolt_read_file(lowerfile, NULL, err);
-    cleanup_free char *opts = NULL;
+    cleanup_free char *opts = NULL, *gpu = NULL;
 
     if (!lower)
         return -1;
@@ -137,11 +137,15 @@ mount_rootfs(struct sup *s, struct bolt_err *err)
      * unmounts it, even if this process is SIGKILLed. Slave propagation keeps host mounts
      * visible without letting ours leak back.
      */
+    /* GPUs: nvbind's layer on top of the image holds what injection would write into upper */
+    if (bolt_nv_engine_layer(s->spec, s->st->runroot, lower, &gpu, err) < 0)
+        return -1;
     if (unshare(CLONE_NEWNS) < 0)
         return bolt_err_set(err, errno, "unshare the supervisor's mount namespace");
     if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
         return bolt_err_set(err, errno, "make '/' a slave mount in the supervisor");
-    opts = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work", lower, s->dir, s->dir);
+    opts = xasprintf("lowerdir=%s%s%s,upperdir=%s/upper,workdir=%s/work", gpu ? gpu : "",
+                     gpu ? ":" : "", lower, s->dir, s->dir);
     if (s->auto_remove && mount_volatile(s, opts) == 0)
         return 0;
     if (mount("overlay", s->rootfs, "overlay", 0, opts) < 0)
@@ -453,16 +457,22 @@ run_once(struct sup *s, int restarts, int64_t began, struct bolt_err *err)
     struct started_arg sa = {0, getpid(), restarts > 0};
     int status;
 
+    if (restarts > 0)
+        bolt_trace_begin(&s->tr, "engine-restart");
     if (start_container(s, &f, &proc, err) < 0) {
         run_fds_close(&f);
         return -1;
     }
+    bolt_trace_mark(&s->tr, "runtime");
     s->pid = proc.pid;
     sa.pid = proc.pid;
     if (sup_update(s->st, s->id, mark_started, &sa, err) < 0) {
         engine_rt_kill(&s->rt, s->id, SIGKILL, true, NULL);
         log_warn("record the start of container %.12s failed", s->id);
     }
+    bolt_trace_mark(&s->tr, "record");
+    bolt_trace_end(&s->tr);
+    bolt_trace_begin(&s->tr, "engine-exit");
     report(s, 0, 0, NULL);
     if (s->attach == BOLT_ATTACH_NONE)
         exec_monitor(s, &f, restarts, began);
@@ -473,8 +483,10 @@ run_once(struct sup *s, int restarts, int64_t began, struct bolt_err *err)
     if (proc.pidfd >= 0)
         close(proc.pidfd);
     run_fds_close(&f);
+    bolt_trace_mark(&s->tr, "wait");
     s->pid = 0;
     engine_rt_delete(&s->rt, s->id, true, NULL);
+    bolt_trace_mark(&s->tr, "rtdelete");
     return status;
 }
 
@@ -700,12 +712,16 @@ supervise_finish(struct sup *s, const struct bolt_ctr_store *st, const char *id,
     struct bolt_container *c;
 
     sup_term_restore(s);
+    bolt_trace_mark(&s->tr, "exited");
     bolt_nv_perf_release(st->runroot); /* performance modes no container holds any more */
     c = bolt_ctrs_load(st, id, NULL);
     sup_fini(s);
+    bolt_trace_mark(&s->tr, "fini");
     if (c && c->auto_remove)
         engine_remove_all(st, c, NULL);
     bolt_container_free(c);
+    bolt_trace_mark(&s->tr, "remove");
+    bolt_trace_end(&s->tr);
     return status;
 }
 
@@ -730,6 +746,23 @@ bolt_engine_monitor_resume(const struct bolt_ctr_store *st, const char *id, int 
     return supervise_finish(&s, st, id, status);
 }
 
+/* The first start's set-up: record and spec, the overlay rootfs, the command check. */
+static int
+sup_prepare(struct sup *s, const struct bolt_ctr_store *st, const char *id, enum bolt_attach attach,
+            int report_fd, struct bolt_err *err)
+{
+    if (sup_init(s, st, id, attach, report_fd, err) < 0)
+        return -1;
+    bolt_trace_mark(&s->tr, "init");
+    if (mount_rootfs(s, err) < 0)
+        return -1;
+    bolt_trace_mark(&s->tr, "rootfs");
+    if (make_workdir(s, err) < 0 || check_command(s, err) < 0)
+        return -1;
+    bolt_trace_mark(&s->tr, "check");
+    return 0;
+}
+
 int
 bolt_engine_supervise_ex(const struct bolt_ctr_store *st, const char *id, enum bolt_attach attach,
                          int report_fd, bool remove_on_fail, int lockfd, int *fail_code,
@@ -739,10 +772,10 @@ bolt_engine_supervise_ex(const struct bolt_ctr_store *st, const char *id, enum b
     int status;
 
     memset(&s, 0, sizeof(s));
+    bolt_trace_begin(&s.tr, "engine-start");
     s.remove_on_fail = remove_on_fail;
     s.lockfd = lockfd;
-    if (sup_init(&s, st, id, attach, report_fd, err) < 0 || mount_rootfs(&s, err) < 0
-        || make_workdir(&s, err) < 0 || check_command(&s, err) < 0) {
+    if (sup_prepare(&s, st, id, attach, report_fd, err) < 0) {
         *fail_code = first_start_failed(&s, err);
         sup_fini(&s);
         return -1;

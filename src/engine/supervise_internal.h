@@ -10,6 +10,7 @@
 #include "engine/engine.h"
 #include "engine/logs.h"
 #include "engine/rtdrv.h"
+#include "util/trace.h"
 
 struct sup {
     const struct bolt_ctr_store *st;
@@ -27,10 +28,11 @@ struct sup {
     bool raw; /* our terminal is in raw mode (restore on exit) */
     struct termios saved;
     pid_t pid;
-    bool stop_now; /* foreground: the user interrupted a restart backoff */
-    int lockfd;    /* the monitor lock (detached: kept across the exec into bolt-monitor) */
-    int64_t began; /* start time of the life that bolt-monitor watched */
-    bool auto_remove; /* --rm: the container's writable layer is thrown away at exit */
+    bool stop_now;        /* foreground: the user interrupted a restart backoff */
+    int lockfd;           /* the monitor lock (detached: kept across the exec into bolt-monitor) */
+    int64_t began;        /* start time of the life that bolt-monitor watched */
+    bool auto_remove;     /* --rm: the container's writable layer is thrown away at exit */
+    struct bolt_trace tr; /* BOLT_TRACE=1: engine-start / engine-exit phase lines */
 };
 
 /* Pump the container's output/input until it exits; returns its status (128+N on signal). */

@@ -26,6 +26,7 @@
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/sys.h"
+#include "util/trace.h"
 
 void
 bolt_rt_opts_init(struct bolt_rt_opts *o)
@@ -54,7 +55,8 @@ struct rt_create {
     char *rootfs;
     struct bolt_cgroup *cg;
     bool dir_made;
-    int pty; /* master received from the child (run without console socket) */
+    int pty;              /* master received from the child (run without console socket) */
+    struct bolt_trace tr; /* BOLT_TRACE=1: a runtime-create phase line */
 };
 
 static void
@@ -214,6 +216,7 @@ create_init(struct rt_create *x)
     x->l.child.fifo_fd = x->l.child.console_fd = x->l.child.sync_fd = -1;
     x->l.pidns_fd = x->l.pidfd = x->l.sync = -1;
     x->pty = -1;
+    bolt_trace_begin(&x->tr, "runtime-create");
 }
 
 static int
@@ -231,12 +234,14 @@ create_prepare(struct rt_create *x, const char *id, const struct bolt_oci_spec *
     if (bolt_oci_spec_validate(spec, err) < 0 || resolve_paths(x, spec, o->bundle, err) < 0
         || setup_namespaces(x, spec, err) < 0)
         return -1;
+    bolt_trace_mark(&x->tr, "validate");
     if (p->terminal && !o->console_socket && use_fifo)
         return bolt_err_set(err, EINVAL,
                             "process.terminal is true: pass --console-socket (or set "
                             "\"terminal\": false)");
     if (make_state_dir(x, o->state_root, id, use_fifo, err) < 0)
         return -1;
+    bolt_trace_mark(&x->tr, "statedir");
     if (p->terminal && o->console_socket) {
         c->console_fd = rt_connect_console(o->console_socket, err);
         if (c->console_fd < 0)
@@ -248,8 +253,10 @@ create_prepare(struct rt_create *x, const char *id, const struct bolt_oci_spec *
     c->seccomp = rt_seccomp_prepare(spec, cache, err);
     if (!c->seccomp && bolt_err_is_set(err))
         return -1;
+    bolt_trace_mark(&x->tr, "seccomp");
     if (setup_cgroup(x, id, spec, err) < 0)
         return -1;
+    bolt_trace_mark(&x->tr, "cgroup");
     c->spec = spec;
     c->process = p;
     c->id = id;
@@ -262,6 +269,7 @@ create_prepare(struct rt_create *x, const char *id, const struct bolt_oci_spec *
                        || rt_spec_has_hooks(spec, BOLT_OCI_HOOK_CREATE_RUNTIME);
     if (rt_launch(&x->l, err) < 0 || rt_launch_go(&x->l, x->cg, err) < 0)
         return -1;
+    bolt_trace_mark(&x->tr, "launch");
     return 0;
 }
 
@@ -390,10 +398,17 @@ bolt_rt_create(const char *id, const struct bolt_oci_spec *spec, const struct bo
 
     create_init(&x);
     if (create_prepare(&x, id, spec, o, true, err) < 0
-        || create_wait_ready(&x, id, spec, err) < 0 || save_state(&x, id, spec, o, err) < 0) {
+        || create_wait_ready(&x, id, spec, err) < 0) {
         create_fini(&x, true);
         return -1;
     }
+    bolt_trace_mark(&x.tr, "child");
+    if (save_state(&x, id, spec, o, err) < 0) {
+        create_fini(&x, true);
+        return -1;
+    }
+    bolt_trace_mark(&x.tr, "state");
+    bolt_trace_end(&x.tr);
     if (proc) {
         proc->pid = x.l.pid;
         proc->pidfd = steal_fd(&x.l.pidfd);
