@@ -233,6 +233,15 @@ bolt_nv_engine_start(struct bolt_oci_spec *spec, const char *root, const char *r
 typedef int (*nvml_init_fn)(void);
 typedef int (*nvml_handle_fn)(const char *, void **);
 typedef int (*nvml_procs_fn)(void *, unsigned *, void *);
+typedef const char *(*nvml_errstr_fn)(int);
+
+/* nvmlReturn_t values that mean the driver or the GPU went away: only a new nvmlInit
+ * (after the driver is back) gives answers again */
+#define NVML_ERROR_UNINITIALIZED           1
+#define NVML_ERROR_DRIVER_NOT_LOADED       9
+#define NVML_ERROR_GPU_IS_LOST             15
+#define NVML_ERROR_RESET_REQUIRED          16
+#define NVML_ERROR_LIB_RM_VERSION_MISMATCH 18
 
 struct nvml_proc {
     unsigned pid;
@@ -245,6 +254,7 @@ struct nvml_api {
     nvml_init_fn init, shutdown;
     nvml_handle_fn by_uuid;
     nvml_procs_fn compute, graphics;
+    nvml_errstr_fn errstr; /* may be NULL */
 };
 
 static int
@@ -265,6 +275,7 @@ nvml_open(const struct bolt_nv_plan *plan, struct nvml_api *api)
     api->by_uuid = (nvml_handle_fn)dlsym(api->lib, "nvmlDeviceGetHandleByUUID");
     api->compute = (nvml_procs_fn)dlsym(api->lib, "nvmlDeviceGetComputeRunningProcesses_v3");
     api->graphics = (nvml_procs_fn)dlsym(api->lib, "nvmlDeviceGetGraphicsRunningProcesses_v3");
+    api->errstr = (nvml_errstr_fn)dlsym(api->lib, "nvmlErrorString");
     return api->init && api->shutdown && api->by_uuid && api->compute ? 0 : -1;
 }
 
@@ -278,26 +289,43 @@ in_container(unsigned pid, ino_t ns)
     return stat(p, &st) == 0 && st.st_ino == ns;
 }
 
-/* Bytes of GPU memory the container's processes use on GPU uuid (0 if none or unknown). */
-static unsigned long long
-used_on(const struct nvml_api *api, const char *uuid, ino_t ns)
+static bool
+driver_gone(int r)
+{
+    return r == NVML_ERROR_UNINITIALIZED || r == NVML_ERROR_DRIVER_NOT_LOADED
+           || r == NVML_ERROR_GPU_IS_LOST || r == NVML_ERROR_RESET_REQUIRED
+           || r == NVML_ERROR_LIB_RM_VERSION_MISMATCH;
+}
+
+/*
+ * *used = bytes of GPU memory the container's processes use on GPU uuid (0 if none or
+ * unknown). Returns 0, or the NVML error of a query when it means the driver went away.
+ */
+static int
+used_on(const struct nvml_api *api, const char *uuid, ino_t ns, unsigned long long *used)
 {
     struct nvml_proc procs[256];
-    unsigned long long sum = 0;
     void *h = NULL;
     nvml_procs_fn fns[2] = {api->compute, api->graphics};
+    int r;
 
-    if (api->by_uuid(uuid, &h) != 0)
-        return 0;
+    *used = 0;
+    if ((r = api->by_uuid(uuid, &h)) != 0)
+        return driver_gone(r) ? r : 0;
     for (int k = 0; k < 2; k++) {
         unsigned n = 256;
-        if (!fns[k] || fns[k](h, &n, procs) != 0)
+        if (!fns[k])
             continue;
+        if ((r = fns[k](h, &n, procs)) != 0) {
+            if (driver_gone(r))
+                return r;
+            continue;
+        }
         for (unsigned i = 0; i < n && i < 256; i++)
             if (procs[i].used != (unsigned long long)-1 && in_container(procs[i].pid, ns))
-                sum += procs[i].used;
+                *used += procs[i].used;
     }
-    return sum;
+    return 0;
 }
 
 static void
@@ -340,6 +368,40 @@ human(unsigned long long b, char *buf, size_t len)
         snprintf(buf, len, "%.1f MiB", (double)b / (double)(1ULL << 20));
 }
 
+static const char *
+nvml_strerror(const struct nvml_api *api, int r)
+{
+    const char *s = api->errstr ? api->errstr(r) : NULL;
+    return s ? s : "unknown error";
+}
+
+/*
+ * One round of the watch: the largest use by the container on one GPU (*where = its uuid,
+ * NULL when none). Returns 0, or the NVML error that means the driver went away.
+ */
+static int
+scan(const struct nvml_api *api, char **uuids, ino_t ns, unsigned long long *used,
+     const char **where)
+{
+    *used = 0;
+    *where = NULL;
+    for (size_t i = 0; uuids[i]; i++) {
+        unsigned long long u;
+        int r = used_on(api, uuids[i], ns, &u);
+        if (r != 0)
+            return r;
+        if (u > *used)
+            *used = u, *where = uuids[i];
+    }
+    return 0;
+}
+
+/*
+ * NVML stays initialized for the life of the watch: on a real GPU an nvmlInit costs tens of
+ * milliseconds and wakes the driver, while queries answer with live data. A query failing
+ * with an error that means the driver went away (unloaded, reset, GPU lost) shuts NVML down
+ * and initializes it again at the next round.
+ */
 static void __attribute__((noreturn))
 watch_loop(const struct bolt_nv_plan *plan, char **uuids, unsigned long long limit, pid_t pid,
            const char *root, const char *runroot, const char *id)
@@ -347,7 +409,7 @@ watch_loop(const struct bolt_nv_plan *plan, char **uuids, unsigned long long lim
     struct nvml_api api = {0};
     char p[64], used_s[32], lim_s[32];
     struct stat st;
-    bool warned = false;
+    bool up = false, warned_init = false, warned_lost = false;
 
     snprintf(p, sizeof(p), "/proc/%d/ns/pid", (int)pid);
     if (stat(p, &st) < 0 || nvml_open(plan, &api) < 0) {
@@ -357,27 +419,38 @@ watch_loop(const struct bolt_nv_plan *plan, char **uuids, unsigned long long lim
     while (kill(pid, 0) == 0) {
         unsigned long long used = 0;
         const char *where = NULL;
-        /* init/shutdown each round: the last shutdown drops NVML's state (and a driver
-         * reload in between is seen) */
-        if (api.init() == 0) {
-            for (size_t i = 0; uuids[i]; i++) {
-                unsigned long long u = used_on(&api, uuids[i], st.st_ino);
-                if (u > used)
-                    used = u, where = uuids[i];
+        int r;
+
+        if (!up) {
+            r = api.init();
+            up = r == 0;
+            if (!up && !warned_init) {
+                log_warn("--gpu-memory: NVML failed to initialize (%s); retrying twice a second",
+                         nvml_strerror(&api, r));
+                warned_init = true;
+            }
+        }
+        if (up && (r = scan(&api, uuids, st.st_ino, &used, &where)) != 0) {
+            if (!warned_lost) {
+                log_warn("--gpu-memory: NVML query failed (%s): the driver went away; "
+                         "initializing NVML again",
+                         nvml_strerror(&api, r));
+                warned_lost = true;
             }
             api.shutdown();
-        } else if (!warned) {
-            log_warn("--gpu-memory: NVML failed to initialize; retrying every second");
-            warned = true;
+            up = false;
+            where = NULL;
         }
         if (where && used > limit) {
             cleanup_free char *reason = NULL;
             human(used, used_s, sizeof(used_s));
             human(limit, lim_s, sizeof(lim_s));
             reason = xasprintf("stopped by bolt: GPU memory limit exceeded: %s used on %s > "
-                               "--gpu-memory %s", used_s, where, lim_s);
+                               "--gpu-memory %s",
+                               used_s, where, lim_s);
             log_warn("container %.12s: %s", id, reason);
             kill(pid, SIGKILL);
+            api.shutdown();
             record_reason(root, runroot, id, reason);
             _exit(0);
         }
@@ -386,6 +459,8 @@ watch_loop(const struct bolt_nv_plan *plan, char **uuids, unsigned long long lim
             nanosleep(&ts, NULL);
         }
     }
+    if (up)
+        api.shutdown();
     _exit(0);
 }
 

@@ -163,6 +163,62 @@ teardown() {
   [[ "$(jq -r '.[0].Status' <<<"$output")" == "Exited (137) "*" ago (GPU memory limit 1.00 GiB exceeded: 2.00 GiB used on GPU-3291dfa4-fcc4-0110-615b-c894a0d7c689)" ]]
 }
 
+# pids of the mock NVML's init record ($1) with an nvmlInit and no nvmlShutdown after it
+nvml_holders() {
+  awk '{ split($2, p, "="); if ($3 != "rc=0") next
+         if ($1 == "nvmlInit") open[p[2]]++; else if ($1 == "nvmlShutdown") open[p[2]]-- }
+       END { for (k in open) if (open[k] > 0) print k }' "$1" 2>/dev/null
+}
+
+nvml_holders_exist() { [ -n "$(nvml_holders "$1")" ]; }
+nvml_holders_none() { [ -z "$(nvml_holders "$1")" ]; }
+
+# retry N CMD...: CMD every 0.1 s for up to N seconds
+retry() {
+  local n=$(( $1 * 10 )); shift
+  while [ $n -gt 0 ]; do
+    "$@" && return 0
+    sleep 0.1
+    n=$((n - 1))
+  done
+  return 1
+}
+
+@test "bolt run --gpu-memory: the watch initializes NVML once, reads live usage, re-initializes after the driver goes away" {
+  st=$TMP/drv/usr/lib/x86_64-linux-gnu/fake-nvml-state.json
+  inits=$st.inits
+  bb run -d --name w --gpu 0 --gpu-memory 1GB localhost/probe sh -c 'sleep 60'
+  pid=$(bb inspect w | jq '.[0].State.Pid')
+  [ "$pid" -gt 0 ]
+  retry 5 nvml_holders_exist "$inits"
+  watch=$(nvml_holders "$inits")
+  [ "$(echo "$watch" | wc -l)" -eq 1 ]
+  # several seconds (a dozen rounds at twice a second) under the limit: one init, no shutdown
+  jq --argjson p "$pid" '.devices[0].processes = [{"pid": $p, "used_memory": 536870912, "type": "compute"}]' "$st" > "$st.under"
+  cp "$st" "$st.orig"
+  cp "$st.under" "$st"
+  sleep 6
+  cat "$inits"
+  [ "$(bb inspect w | jq -r '.[0].State.Status')" = running ]
+  [ "$(grep -c "^nvmlInit pid=$watch " "$inits")" -eq 1 ]
+  [ "$(grep -c "^nvmlShutdown pid=$watch " "$inits")" -eq 0 ]
+  # the driver goes away (queries fail with GPU_IS_LOST): NVML is shut down and initialized again
+  jq '.query_error = 15' "$st.under" > "$st"
+  retry 5 grep -q "^nvmlShutdown pid=$watch rc=0" "$inits"
+  [ "$(bb inspect w | jq -r '.[0].State.Status')" = running ]
+  # back, and over the limit: the re-initialized watch sees it and stops the container
+  jq --argjson p "$pid" '.devices[0].processes = [{"pid": $p, "used_memory": 2147483648, "type": "compute"}]' "$st.orig" > "$st"
+  for _ in $(seq 50); do
+    [ "$(bb inspect w | jq -r '.[0].State.Error')" != "" ] && break
+    sleep 0.1
+  done
+  cat "$inits"
+  [ "$(bb inspect w | jq -r '.[0].State.Error')" = "stopped by bolt: GPU memory limit exceeded: 2.00 GiB used on GPU-3291dfa4-fcc4-0110-615b-c894a0d7c689 > --gpu-memory 1.00 GiB" ]
+  [ "$(grep -c "^nvmlInit pid=$watch rc=0" "$inits")" -ge 2 ]
+  # every init of the watch is matched by a shutdown once it is done
+  retry 5 nvml_holders_none "$inits"
+}
+
 @test "bolt run --device nvidia.com/gpu=1 (CDI), unknown and conflicting devices" {
   mkdir -p "$TMP/cdi"
   "$NVBIND" --root "$STATE" cdi generate --output "$TMP/cdi/nvidia.json"
