@@ -356,11 +356,29 @@ write_new(const char *path, const void *data, size_t len, struct bolt_err *err)
     return 0;
 }
 
+void *
+bolt_nv_ldcache_merged(const struct bolt_nv_plan *plan, unsigned caps, const char *image,
+                       size_t image_len, const char *rootfs, size_t *len)
+{
+    cleanup_ldcache struct bolt_ldcache *drv = NULL, *img = NULL, *merged = NULL;
+
+    if (image) {
+        struct bolt_err e = {0};
+        char buf[600];
+        img = bolt_ldcache_parse(image, image_len, &e);
+        if (img == NULL)
+            log_warn("image cache '%s/etc/ld.so.cache' is unreadable (%s): the container's cache "
+                     "lists only the driver", rootfs, bolt_err_str(&e, buf, sizeof(buf)));
+    }
+    drv = driver_entries(plan, caps);
+    merged = bolt_ldcache_merge(img, drv);
+    return bolt_ldcache_serialize(merged, len);
+}
+
 char *
 bolt_nv_ldcache_for_container(const struct bolt_nv_plan *plan, unsigned caps, const char *rootfs,
                               const char *runroot, struct bolt_err *err)
 {
-    cleanup_ldcache struct bolt_ldcache *drv = NULL, *img = NULL, *merged = NULL;
     cleanup_close int rootfd = -1, fd = -1;
     cleanup_free char *text = NULL, *dir = NULL;
     cleanup_free void *data = NULL;
@@ -398,17 +416,7 @@ bolt_nv_ldcache_for_container(const struct bolt_nv_plan *plan, unsigned caps, co
         return path;
     if (fd >= 0)
         text = read_fd(fd, &len);
-    if (text) {
-        struct bolt_err e = {0};
-        char buf[600];
-        img = bolt_ldcache_parse(text, len, &e);
-        if (img == NULL)
-            log_warn("image cache '%s/etc/ld.so.cache' is unreadable (%s): the container's cache "
-                     "lists only the driver", rootfs, bolt_err_str(&e, buf, sizeof(buf)));
-    }
-    drv = driver_entries(plan, caps);
-    merged = bolt_ldcache_merge(img, drv);
-    data = bolt_ldcache_serialize(merged, &len);
+    data = bolt_nv_ldcache_merged(plan, caps, text, len, rootfs, &len);
     if (bolt_mkdir_p(dir, 0755, err) < 0 || write_new(path, data, len, err) < 0) {
         free(path);
         return NULL;

@@ -62,6 +62,7 @@ struct bolt_nv_edits_opts {
     const char *bundle_dir; /* BUNDLE: host path of the bundle */
     const char *hook_path;  /* FILES: absolute path of the nvbind binary for hooks */
     char ***links;          /* BUNDLE: receives "TARGET::LINK" for binaries/config files */
+    bool linked;            /* BUNDLE: those links exist already (the nvbind layer) */
     bool check_nodes;       /* stat each host node and compare st_rdev (fast path: true) */
 };
 
@@ -110,12 +111,51 @@ char *bolt_nv_bundle_get(const struct bolt_nv_plan *plan, const char *runroot, c
 char *bolt_nv_ldcache_for_container(const struct bolt_nv_plan *plan, unsigned caps,
                                     const char *rootfs, const char *runroot, struct bolt_err *err);
 
+/*
+ * The serialized merged cache of plan's libraries (caps) and an image's cache bytes (image
+ * may be NULL: the driver's entries only; an unreadable one is a warning naming rootfs).
+ * Returns a new buffer of *len bytes.
+ */
+void *bolt_nv_ldcache_merged(const struct bolt_nv_plan *plan, unsigned caps, const char *image,
+                             size_t image_len, const char *rootfs, size_t *len);
+
+/*
+ * The nvbind layer (layer.c, `bolt run` only): a directory that the engine puts on top of the
+ * image's layers as the highest lowerdir of the container's overlay. It holds what injection
+ * would otherwise write into each container's fresh upper dir (the links of binaries and config
+ * files into the bundle mount, the mount points of the bundle and the IPC sockets, the merged
+ * /etc/ld.so.cache), so a container start writes nothing into its rootfs and its removal
+ * deletes nothing extra. Built once per (image layers, plan, caps) under
+ * <runroot>/nvbind/layer.
+ */
+struct bolt_nv_layer {
+    char *dir;     /* the lowerdir; NULL = no layer */
+    char **binds;  /* "TARGET::LINK" the layer cannot hold: bind-mounted at injection */
+    bool cache;    /* dir/etc/ld.so.cache is the merged cache (no cache mount needed) */
+    unsigned caps; /* the caps the layer was built for */
+};
+
+void bolt_nv_layer_fini(struct bolt_nv_layer *l);
+
+/*
+ * The layer for an image whose layer dirs are lower (overlayfs lowerdir syntax, top first),
+ * built on first use under an flock from the image as overlayfs merges it (whiteouts, opaque
+ * directories): directories copy the image's owner and mode, and a path whose parent is not
+ * a real directory in the image is left to a bind mount (out->binds). Layers of other plans
+ * are removed when a new one is built.
+ */
+int bolt_nv_layer_get(const struct bolt_nv_plan *plan, unsigned caps, const char *lower,
+                      const char *runroot, struct bolt_nv_layer *out, struct bolt_err *err);
+
 struct bolt_nv_inject_opts {
     const char *runroot;    /* plan cache and bundle ("/run/bolt"); required */
     const char *persist;    /* bundle fallback on the driver's filesystem ("/var/lib/bolt") */
     const char *rootfs;     /* host path of the rootfs; NULL = spec->root_path */
     const struct bolt_gpusel *sel; /* --gpu/--gpus; NULL = NVIDIA_VISIBLE_DEVICES in env */
     const struct bolt_nv_config *cfg; /* NULL = bolt_nv_config_load() */
+    const struct bolt_nv_plan *plan;  /* a plan loaded by the caller; NULL = bolt_nv_plan_get */
+    const struct bolt_nv_layer *layer; /* the rootfs has this nvbind layer (NULL: none) */
+    long long prep_ns; /* time the caller spent on the plan and layer (reported by BOLT_TRACE) */
 };
 
 /* What was injected (for leases and `bolt ps`). */
@@ -155,6 +195,21 @@ int bolt_nv_inject_oci(struct bolt_oci_spec *spec, const char *bundle_dir, const
  */
 int bolt_nv_engine_edits(struct bolt_oci_spec *spec, char *const *gpus, char *const *devices,
                          struct bolt_err *err);
+
+/*
+ * Before the first start's rootfs mount, in the supervisor: when the spec asks for GPUs, the
+ * nvbind layer for the image layers lower (overlayfs lowerdir syntax); *dir (new string, NULL
+ * without GPUs or on nouveau) goes on top of lower. The plan and the layer are kept in this
+ * process for the injection of the start that follows (bolt_nv_engine_prepared).
+ */
+int bolt_nv_engine_layer(const struct bolt_oci_spec *spec, const char *runroot, const char *lower,
+                         char **dir, struct bolt_err *err);
+
+/* Point o at what bolt_nv_engine_layer kept for runroot; false when nothing is kept. */
+bool bolt_nv_engine_prepared(const char *runroot, struct bolt_nv_inject_opts *o);
+
+/* Free what bolt_nv_engine_layer kept (after the injection that used it). */
+void bolt_nv_engine_prepared_free(void);
 
 /*
  * At every start, in the supervisor: inject from the spec's env (no-op without

@@ -189,6 +189,9 @@ add_files(const struct bolt_nv_plan *plan, unsigned caps, const struct bolt_nv_e
 
         if (!bolt_nv_file_has_cap(f, caps))
             continue;
+        if (o->mode == BOLT_NV_EDITS_BUNDLE && o->linked
+            && (f->kind == BOLT_NV_FILE_BIN || f->kind == BOLT_NV_FILE_CONFIG))
+            continue;
         if (o->mode == BOLT_NV_EDITS_BUNDLE && o->links
             && (f->kind == BOLT_NV_FILE_BIN || f->kind == BOLT_NV_FILE_CONFIG)) {
             cleanup_free char *host = bolt_nv_path(plan->driver_root, f->path);

@@ -209,7 +209,13 @@ bolt_nv_engine_start(struct bolt_oci_spec *spec, const char *root, const char *r
         name = annotation(spec, "io.bolt.container.name");
     if (name == NULL)
         name = short_id;
-    r = bolt_nv_inject_spec(spec, &o, &inj, err);
+    /* the first start uses the plan and the nvbind layer chosen at the rootfs mount */
+    if (bolt_nv_engine_prepared(runroot, &o)) {
+        r = bolt_nv_inject_spec(spec, &o, &inj, err);
+        bolt_nv_engine_prepared_free();
+    } else {
+        r = bolt_nv_inject_spec(spec, &o, &inj, err);
+    }
     if (r == 0 && inj.injected && inj.uuids && iso)
         r = bolt_nv_lease_acquire(runroot, inj.uuids, strcmp(iso, "exclusive") == 0, id, name,
                                   &lease, err);
