@@ -205,6 +205,7 @@ service_json(const struct bolt_bf_service *s)
         json_object_set_new(o, "pids_limit", json_integer(s->pids_limit));
     set_strv(o, "devices", s->devices);
     set_strv(o, "cap_add", s->cap_add);
+    set_strv(o, "extra_hosts", s->extra_hosts);
     set_strv(o, "cap_drop", s->cap_drop);
     set_true(o, "privileged", s->privileged);
     set_true(o, "read_only", s->read_only);

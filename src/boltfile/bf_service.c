@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* One [services.NAME] table: every compose-style key, checked and normalized. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,7 +24,8 @@ static const char *const service_keys[] = {
     "cap_drop",    "privileged",
     "read_only",   "network_mode",
     "stop_signal", "stop_grace_period",
-    "gaming",      NULL,
+    "extra_hosts", "gaming",
+    NULL,
 };
 
 /* --- ports ------------------------------------------------------------------------ */
@@ -553,6 +555,83 @@ parse_devices(struct bf_ctx *c, const struct bolt_toml_value *t, const char *pat
     }
 }
 
+static bool
+host_name_ok(const char *s, size_t n)
+{
+    if (n == 0 || n > 253 || s[0] == '-' || s[0] == '.')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '.' && s[i] != '_')
+            return false;
+    return true;
+}
+
+static bool
+host_addr_ok(const char *a)
+{
+    unsigned char buf[16];
+    char tmp[64];
+    size_t n = strlen(a);
+
+    if (n >= 2 && n < sizeof(tmp) && a[0] == '[' && a[n - 1] == ']') {
+        memcpy(tmp, a + 1, n - 2);
+        tmp[n - 2] = '\0';
+        a = tmp;
+    }
+    return strcmp(a, "host-gateway") == 0 || inet_pton(AF_INET, a, buf) == 1
+           || inet_pton(AF_INET6, a, buf) == 1;
+}
+
+/* extra_hosts: compose's list of "name:ip" (or "name=ip"), or a table name = "ip". */
+static void
+parse_extra_hosts(struct bf_ctx *c, const struct bolt_toml_value *t, const char *path,
+                  struct bolt_bf_service *svc)
+{
+    const struct bolt_toml_value *v = bolt_toml_get(t, "extra_hosts");
+    cleanup_free char *p = bf_join(path, "extra_hosts");
+    static const char expect[] = "expected \"name:ip\" such as \"db:10.0.0.5\" or "
+                                 "\"gw:host-gateway\"";
+
+    if (v == NULL)
+        return;
+    if (v->type == BOLT_TOML_TABLE) {
+        for (size_t i = 0; i < v->u.table.n; i++) {
+            const char *name = v->u.table.items[i].key;
+            const struct bolt_toml_value *e = v->u.table.items[i].value;
+            cleanup_free char *ep = bf_join(p, name);
+            cleanup_free char *entry = NULL;
+            if (e->type != BOLT_TOML_STRING) {
+                bf_wrong_type(c, ep, e, "a string address");
+                continue;
+            }
+            if (!host_name_ok(name, strlen(name))) {
+                bf_report(c, v->u.table.items[i].key_pos,
+                          "%s: invalid host name '%s' (letters, digits, '-', '_' and '.')", ep,
+                          name);
+                continue;
+            }
+            if (!host_addr_ok(e->u.str.ptr)) {
+                bf_report(c, e->pos,
+                          "%s: invalid address '%s' (expected an IPv4 or IPv6 address, or "
+                          "\"host-gateway\")",
+                          ep, e->u.str.ptr);
+                continue;
+            }
+            entry = xasprintf("%s:%s", name, e->u.str.ptr);
+            bolt_strv_push(&svc->extra_hosts, entry);
+        }
+        return;
+    }
+    if (!bf_get_strv(c, t, path, "extra_hosts", false, &svc->extra_hosts) || !svc->extra_hosts)
+        return;
+    for (size_t i = 0; svc->extra_hosts[i]; i++) {
+        const char *h = svc->extra_hosts[i], *sep = strpbrk(h, ":=");
+        struct bolt_toml_pos pos = v->type == BOLT_TOML_ARRAY ? v->u.array.items[i]->pos : v->pos;
+        if (!sep || !host_name_ok(h, (size_t)(sep - h)) || !host_addr_ok(sep + 1))
+            bf_report(c, pos, "%s[%zu]: invalid host entry '%s' (%s)", p, i, h, expect);
+    }
+}
+
 static void
 parse_stop_signal(struct bf_ctx *c, const struct bolt_toml_value *t, const char *path,
                   struct bolt_bf_service *svc)
@@ -719,6 +798,7 @@ bf_parse_service(struct bf_ctx *c, const struct bolt_toml_value *t, const char *
     bf_get_bool(c, t, path, "privileged", &svc->privileged);
     bf_get_bool(c, t, path, "read_only", &svc->read_only);
     parse_network_mode(c, t, path, svc);
+    parse_extra_hosts(c, t, path, svc);
     parse_stop_signal(c, t, path, svc);
     bf_get_duration(c, t, path, "stop_grace_period", &svc->stop_grace_period_ns);
     bf_parse_gaming(c, t, path, svc);
@@ -756,6 +836,7 @@ bf_service_fini(struct bolt_bf_service *svc)
     bolt_strv_free(svc->cap_add);
     bolt_strv_free(svc->cap_drop);
     free(svc->network_mode);
+    bolt_strv_free(svc->extra_hosts);
     free(svc->stop_signal);
     free(g->runtime);
     free(g->isolation_level);

@@ -133,6 +133,7 @@ struct bolt_bf_service {
     char **cap_add, **cap_drop; /* NULL-terminated, "CAP_" prefixed upper case, or "ALL" */
     bool privileged, read_only;
     char *network_mode; /* NULL (default bridge), none, host, bridge, service:X, container:X */
+    char **extra_hosts; /* NULL-terminated "name:ip" (ip may be host-gateway) */
     char *stop_signal;  /* "SIGTERM" form, NULL = image default */
     uint64_t stop_grace_period_ns; /* 0 = default (10s) */
     struct bolt_bf_gpu gpu;

@@ -35,6 +35,7 @@ enum {
     OPT_INIT,
     OPT_RESTART,
     OPT_NETWORK,
+    OPT_ADD_HOST,
     OPT_STOP_SIGNAL,
     OPT_STOP_TIMEOUT,
     OPT_RUNTIME,
@@ -89,6 +90,7 @@ static const struct option run_opts[] = {
     {"restart", required_argument, NULL, OPT_RESTART},
     {"network", required_argument, NULL, OPT_NETWORK},
     {"net", required_argument, NULL, OPT_NETWORK},
+    {"add-host", required_argument, NULL, OPT_ADD_HOST},
     {"label", required_argument, NULL, 'l'},
     {"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
     {"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
@@ -149,6 +151,7 @@ run_usage(FILE *out, const char *verb)
             "  --init                    run a small init as pid 1 (reaps, forwards signals)\n"
             "  --restart POLICY          no, on-failure[:N], always, unless-stopped\n"
             "  --network none|host       network mode (default none)\n"
+            "  --add-host NAME:IP        add a line to /etc/hosts (IP may be host-gateway)\n"
             "  -l, --label K=V           set a label\n"
             "  --stop-signal SIG         signal for bolt stop (default SIGTERM)\n"
             "  --stop-timeout N          seconds bolt stop waits (default 10)\n"
@@ -296,6 +299,9 @@ parse_run_flag(int c, struct bolt_run_opts *o)
     case OPT_NETWORK:
         free(o->network);
         o->network = xstrdup(optarg);
+        break;
+    case OPT_ADD_HOST:
+        bolt_strv_push(&o->add_hosts, optarg);
         break;
     case 'l':
         bolt_strv_push(&o->labels, optarg);

@@ -171,6 +171,13 @@ write_etc_files(struct bolt_oci_spec *spec, const char *dir, bool host_net, stru
                           spec->hostname ? spec->hostname : "localhost");
     if (!rtext)
         rtext = xstrdup("");
+    for (size_t i = 0; i < spec->n_annotations; i++) {
+        if (strcmp(spec->annotations[i].key, BOLT_ANN_EXTRA_HOSTS) == 0) {
+            char *more = xasprintf("%s%s", htext, spec->annotations[i].value);
+            free(htext);
+            htext = more;
+        }
+    }
     if (write_derived(hosts, htext, err) < 0 || write_derived(hostname, hn, err) < 0
         || write_derived(resolv, rtext, err) < 0)
         return -1;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -30,7 +31,8 @@ bolt_run_opts_fini(struct bolt_run_opts *o)
                      &o->stop_signal, &o->runtime,     &o->hugepages};
     char ***vecs[] = {&o->command, &o->env,           &o->env_files, &o->volumes,
                       &o->tmpfs,   &o->ulimits,       &o->cap_add,   &o->cap_drop,
-                      &o->devices, &o->security_opts, &o->labels,    &o->gpus, &o->gaming};
+                      &o->devices, &o->security_opts, &o->labels,    &o->gpus, &o->gaming,
+                      &o->add_hosts};
 
     for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++) {
         free(*strs[i]);
@@ -40,6 +42,78 @@ bolt_run_opts_fini(struct bolt_run_opts *o)
         bolt_strv_free(*vecs[i]);
         *vecs[i] = NULL;
     }
+}
+
+static bool
+valid_hostname(const char *s, size_t n)
+{
+    if (n == 0 || n > 253 || s[0] == '-' || s[0] == '.')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '.' && s[i] != '_')
+            return false;
+    return true;
+}
+
+int
+bolt_add_host_parse(const char *spec, bool host_net, char **name, char **ip,
+                    struct bolt_err *err)
+{
+    const char *sep = strpbrk(spec, ":=");
+    unsigned char buf[16];
+    cleanup_free char *addr = NULL;
+    size_t alen;
+
+    *name = *ip = NULL;
+    if (!sep || !valid_hostname(spec, (size_t)(sep - spec)))
+        return bolt_err_set(err, 0,
+                            "--add-host: invalid value '%s' (expected NAME:IP such as "
+                            "db:10.0.0.5 or db:host-gateway)",
+                            spec);
+    addr = xstrdup(sep + 1);
+    alen = strlen(addr);
+    if (alen >= 2 && addr[0] == '[' && addr[alen - 1] == ']') {
+        memmove(addr, addr + 1, alen - 2);
+        addr[alen - 2] = '\0';
+    }
+    if (strcmp(addr, "host-gateway") == 0) {
+        if (!host_net)
+            return bolt_err_set(err, 0,
+                                "--add-host %s: host-gateway is the host's address as a "
+                                "container on a bridge sees it; bolt has no bridge network "
+                                "(use --network host, where it is 127.0.0.1)",
+                                spec);
+        free(addr);
+        addr = xstrdup("127.0.0.1");
+    } else if (inet_pton(AF_INET, addr, buf) != 1 && inet_pton(AF_INET6, addr, buf) != 1) {
+        return bolt_err_set(err, 0,
+                            "--add-host %s: '%s' is not an IPv4 or IPv6 address (expected "
+                            "NAME:IP, or NAME:host-gateway)",
+                            spec, addr);
+    }
+    *name = xstrndup(spec, (size_t)(sep - spec));
+    *ip = steal_ptr(&addr);
+    return 0;
+}
+
+char *
+bolt_add_hosts_text(const struct bolt_run_opts *o, struct bolt_err *err)
+{
+    bool host_net = o->network && strcmp(o->network, "host") == 0;
+    char *text = xstrdup("");
+
+    for (size_t i = 0; o->add_hosts && o->add_hosts[i]; i++) {
+        cleanup_free char *name = NULL, *ip = NULL;
+        char *more;
+        if (bolt_add_host_parse(o->add_hosts[i], host_net, &name, &ip, err) < 0) {
+            free(text);
+            return NULL;
+        }
+        more = xasprintf("%s%s\t%s\n", text, ip, name);
+        free(text);
+        text = more;
+    }
+    return text;
 }
 
 void

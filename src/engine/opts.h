@@ -38,6 +38,7 @@ struct bolt_run_opts {
     bool init;
     char *restart;                       /* no|on-failure[:N]|always|unless-stopped */
     char *network;                       /* none|host */
+    char **add_hosts;                    /* --add-host NAME:IP (docker's; IP may be host-gateway) */
     char **labels;                       /* k=v */
     char *stop_signal;                   /* name or number */
     int stop_timeout;                    /* seconds; -1 = default (10) */
@@ -78,6 +79,20 @@ const char *bolt_signal_name(int sig, char *buf, size_t len);
  * accepted and ignored, as SELinux relabeling does not apply). Errors name the spec.
  */
 int bolt_volume_parse(const char *spec, char **host, char **ctr, bool *ro, struct bolt_err *err);
+
+/*
+ * Parse one --add-host "NAME:IP" (or "NAME=IP"; IPv6 may be bracketed) into name and address.
+ * "host-gateway" is the host itself: 127.0.0.1 with the host's network (host_net), an error
+ * otherwise (bolt has no bridge whose gateway it could be). Errors name the value.
+ */
+int bolt_add_host_parse(const char *spec, bool host_net, char **name, char **ip,
+                        struct bolt_err *err);
+
+/* The annotation that carries the --add-host lines from the spec to /etc/hosts. */
+#define BOLT_ANN_EXTRA_HOSTS "io.bolt.extra-hosts"
+
+/* The /etc/hosts lines ("IP\tNAME\n"...) for o->add_hosts (validated), "" when none. */
+char *bolt_add_hosts_text(const struct bolt_run_opts *o, struct bolt_err *err);
 
 /* Parse one --ulimit name=soft[:hard] into an OCI rlimit (type "RLIMIT_NOFILE"). */
 int bolt_ulimit_parse(const char *spec, struct bolt_oci_rlimit *out, struct bolt_err *err);

@@ -298,7 +298,14 @@ static int
 build_network(struct bolt_oci_spec *spec, const struct bolt_run_opts *o, struct bolt_err *err)
 {
     int idx;
+    /* --add-host values are checked here, before anything is created */
+    cleanup_free char *hosts = bolt_add_hosts_text(o, err);
 
+    if (!hosts)
+        return -1;
+    /* engine.c writes them into the container's /etc/hosts; inspect shows them here */
+    if (hosts[0])
+        bolt_oci_spec_set_annotation(spec, BOLT_ANN_EXTRA_HOSTS, hosts);
     if (!o->network || strcmp(o->network, "none") == 0 || strcmp(o->network, "default") == 0)
         return 0;
     if (strcmp(o->network, "host") != 0)

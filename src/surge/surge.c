@@ -99,6 +99,28 @@ map_network(const struct bolt_bf_service *svc, struct bolt_run_opts *o, struct b
                         svc->name, m);
 }
 
+/*
+ * /etc/hosts entries: the service's extra_hosts, then, on the host's network (where every
+ * service of the stack listens on the host's addresses), each service's name and hostname
+ * as 127.0.0.1, so "db:5432" reaches the db service as it does under docker compose.
+ */
+static void
+map_hosts(const struct surge *s, const struct bolt_bf_service *svc, struct bolt_run_opts *o)
+{
+    o->add_hosts = bolt_strv_dup(svc->extra_hosts);
+    if (!o->network || strcmp(o->network, "host") != 0)
+        return;
+    for (size_t i = 0; i < s->bf->n_services; i++) {
+        const struct bolt_bf_service *x = &s->bf->services[i];
+        cleanup_free char *a = xasprintf("%s:127.0.0.1", x->name);
+        bolt_strv_push(&o->add_hosts, a);
+        if (x->hostname && strcmp(x->hostname, x->name) != 0) {
+            cleanup_free char *b = xasprintf("%s:127.0.0.1", x->hostname);
+            bolt_strv_push(&o->add_hosts, b);
+        }
+    }
+}
+
 static void
 map_gpu(const struct bolt_bf_service *svc, struct bolt_run_opts *o)
 {
@@ -227,6 +249,7 @@ surge_run_opts(const struct surge *s, const struct bolt_bf_service *svc, struct 
         o->stop_timeout = (int)((svc->stop_grace_period_ns + 999999999ULL) / 1000000000ULL);
     if (map_network(svc, o, err) < 0)
         return -1;
+    map_hosts(s, svc, o);
     map_gpu(svc, o);
     bolt_nv_gaming_from_boltfile(&svc->gpu, &svc->audio, &o->gaming); /* gaming keys */
     o->labels = bolt_strv_dup(svc->labels);
@@ -296,6 +319,8 @@ surge_opts_hash(const struct bolt_run_opts *o, char out[65])
     h_strv(&h, "security_opts", o->security_opts);
     h_str(&h, "restart", o->restart);
     h_str(&h, "network", o->network);
+    if (o->add_hosts)
+        h_strv(&h, "add_hosts", o->add_hosts);
     h_strv(&h, "labels", o->labels);
     h_str(&h, "stop_signal", o->stop_signal);
     snprintf(n, sizeof(n), "%d", o->stop_timeout);

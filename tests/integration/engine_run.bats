@@ -240,6 +240,31 @@ JSON
   [ "$output" -eq "$host_n" ]
 }
 
+@test "run --add-host: /etc/hosts lines, host-gateway on the host network, bad values named" {
+  run b run --rm --add-host db:10.1.2.3 --add-host v6=[fd00::1] $IMG cat /etc/hosts
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *$'10.1.2.3\tdb'* ]]
+  [[ "$output" == *$'fd00::1\tv6'* ]]
+  [[ "$output" == *$'127.0.0.1\tlocalhost'* ]]
+  # busybox resolves through /etc/hosts
+  run b run --rm --network host --add-host gw:host-gateway $IMG sh -c 'grep -w gw /etc/hosts; ping -c1 -W1 gw >/dev/null && echo reachable'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "${lines[0]}" == $'127.0.0.1\tgw' ]]
+  [ "${lines[1]}" = "reachable" ]
+  run b run --rm --add-host gw:host-gateway $IMG true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"--add-host gw:host-gateway: host-gateway is the host's address"*"--network host"* ]]
+  run b run --rm --add-host db:10.1.2 $IMG true
+  [ "$status" -eq 125 ]
+  [ "$output" = "bolt: --add-host db:10.1.2: '10.1.2' is not an IPv4 or IPv6 address (expected NAME:IP, or NAME:host-gateway)" ]
+  run b run --rm --add-host nocolon $IMG true
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"--add-host: invalid value 'nocolon' (expected NAME:IP"* ]]
+  assert_clean_state
+}
+
 @test "run: --label, --stop-signal, --stop-timeout are recorded and used" {
   id=$(b run -d --label team=gpu --label tier --stop-signal USR1 --stop-timeout 3 $IMG \
     sh -c 'trap "echo got-usr1; exit 0" USR1; while :; do sleep 0.1; done')

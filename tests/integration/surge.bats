@@ -352,3 +352,46 @@ EOF
   [ "${#lines[@]}" -eq 1 ]
   b surge down >/dev/null 2>&1
 }
+
+@test "services reach each other by name (host network: names map to 127.0.0.1); extra_hosts" {
+  port=$((20000 + RANDOM % 20000))
+  cat >Boltfile.toml <<EOF
+project = "nm"
+[services.db]
+image = "$IMG"
+command = ["busybox", "nc", "-ll", "-p", "$port", "-e", "echo", "hello-from-db"]
+[services.app]
+image = "$IMG"
+hostname = "appbox"
+command = ["sh", "-c", "$LOOP"]
+depends_on = ["db"]
+extra_hosts = ["registry.local:10.9.8.7"]
+EOF
+  run b surge up -d
+  echo "$output"
+  [ "$status" -eq 0 ]
+  run b surge exec app cat /etc/hosts
+  echo "$output"
+  [[ "$output" == *$'10.9.8.7\tregistry.local'* ]]
+  [[ "$output" == *$'127.0.0.1\tdb'* ]]
+  [[ "$output" == *$'127.0.0.1\tappbox'* ]]
+  for _ in $(seq 50); do
+    run b surge exec app sh -c "busybox nc -w 2 db $port </dev/null"
+    [ "$output" = "hello-from-db" ] && break
+    sleep 0.1
+  done
+  echo "$output"
+  [ "$output" = "hello-from-db" ]
+  b surge down
+  # a bad entry names the file, line and column
+  cat >Boltfile.toml <<EOF
+project = "nm"
+[services.app]
+image = "$IMG"
+extra_hosts = { registry = "10.9.8" }
+EOF
+  run b surge up -d
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"Boltfile.toml:4:28: services.app.extra_hosts.registry: invalid address '10.9.8' (expected an IPv4 or IPv6 address, or \"host-gateway\")"* ]]
+}
