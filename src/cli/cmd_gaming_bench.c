@@ -22,6 +22,11 @@ int cmd_gaming_gpu_benchmark(int argc, char **argv);
 
 #define PROG "bolt gaming gpu benchmark"
 
+#define N_BOLT       "bolt run --rm IMAGE true"
+#define N_BOLT_GPU   "bolt run --rm --gpu all IMAGE true"
+#define N_PODMAN     "podman run --rm IMAGE true"
+#define N_PODMAN_GPU "podman run --rm --device nvidia.com/gpu=all IMAGE true"
+
 static bool
 in_path(const char *prog)
 {
@@ -91,6 +96,92 @@ add_ratio(json_t *ratios, json_t *results, const char *what, const char *a, cons
                                                 "of", a, "to", b));
 }
 
+/* doc.gpu_cost_us[]: {name, us}, the median with GPUs minus the median without */
+static void
+add_cost(json_t *doc, const char *what, const char *with, const char *without)
+{
+    json_t *results = json_object_get(doc, "results");
+    json_t *a = find(results, with), *b = find(results, without);
+
+    if (!json_is_true(json_object_get(a, "measured"))
+        || !json_is_true(json_object_get(b, "measured")))
+        return;
+    json_array_append_new(json_object_get(doc, "gpu_cost_us"),
+                          json_pack("{s:s,s:f}", "name", what, "us",
+                                    json_number_value(json_object_get(a, "median_us"))
+                                        - json_number_value(json_object_get(b, "median_us"))));
+}
+
+/* nvbind next to this bolt (as installed and built), else from PATH; NULL if neither */
+static char *
+find_nvbind(const char *self)
+{
+    cleanup_free char *dir = xstrdup(self);
+    char *slash = strrchr(dir, '/');
+    char *p;
+
+    if (slash) {
+        *slash = '\0';
+        p = xasprintf("%s/nvbind", dir);
+        if (access(p, X_OK) == 0)
+            return p;
+        free(p);
+    }
+    return in_path("nvbind") ? xstrdup("nvbind") : NULL;
+}
+
+/*
+ * bolt run with and without GPUs, and podman run with and without nvbind's CDI spec when
+ * podman is installed, all four interleaved run by run.
+ */
+static void
+run_pairs(json_t *doc, const struct bolt_nv_config *cfg, const char *self, const char *image,
+          int iterations)
+{
+    json_t *results = json_object_get(doc, "results"), *ratios = json_object_get(doc, "ratios");
+    cleanup_strv char **plain = mkargv(self, "--root", cli_g.root, "--runroot", cli_g.runroot,
+                                       "run", "--rm", image, "true", NULL);
+    cleanup_strv char **gpu = mkargv(self, "--root", cli_g.root, "--runroot", cli_g.runroot, "run",
+                                     "--rm", "--gpu", "all", image, "true", NULL);
+    struct bolt_bench_cmd cmds[4] = {{.name = N_BOLT, .argv = plain},
+                                     {.name = N_BOLT_GPU, .argv = gpu}};
+    struct bolt_bench_podman *pm = NULL;
+    struct bolt_err err = {0};
+    char buf[600];
+    size_t n = 2;
+
+    if (!in_path("podman")) {
+        json_array_append_new(results, bolt_bench_skip(N_PODMAN, "podman is not installed"));
+        json_array_append_new(results, bolt_bench_skip(N_PODMAN_GPU, "podman is not installed"));
+    } else {
+        cleanup_free char *nvbind = find_nvbind(self);
+        pm = bolt_bench_podman_new(cfg, cli_g.root, cli_g.runroot, image, nvbind, &err);
+        if (pm == NULL) {
+            const char *why = bolt_err_str(&err, buf, sizeof(buf));
+            json_array_append_new(results, bolt_bench_skip(N_PODMAN, why));
+            json_array_append_new(results, bolt_bench_skip(N_PODMAN_GPU, why));
+        } else {
+            cmds[n++] = (struct bolt_bench_cmd){.name = N_PODMAN,
+                                                .argv = bolt_bench_podman_argv(pm, false),
+                                                .ns = bolt_bench_podman_ns(pm)};
+            cmds[n++] = (struct bolt_bench_cmd){.name = N_PODMAN_GPU,
+                                                .argv = bolt_bench_podman_argv(pm, true),
+                                                .ns = bolt_bench_podman_ns(pm)};
+        }
+    }
+    extend(results, bolt_bench_interleaved(cmds, n, iterations));
+    if (pm) {
+        json_object_set_new(doc, "podman", bolt_bench_podman_info(pm));
+        bolt_bench_podman_free(pm);
+    }
+    add_ratio(ratios, results, "bolt run: --gpu all / no GPU", N_BOLT_GPU, N_BOLT);
+    add_ratio(ratios, results, "podman: --device nvidia.com/gpu=all / no GPU", N_PODMAN_GPU,
+              N_PODMAN);
+    add_ratio(ratios, results, "podman+CDI --gpu / bolt run --gpu all", N_PODMAN_GPU, N_BOLT_GPU);
+    add_cost(doc, "bolt run --gpu all", N_BOLT_GPU, N_BOLT);
+    add_cost(doc, "podman run --device nvidia.com/gpu=all (CDI)", N_PODMAN_GPU, N_PODMAN);
+}
+
 static void
 print_table(json_t *doc)
 {
@@ -98,18 +189,18 @@ print_table(json_t *doc)
     json_t *r;
     int skipped = 0;
 
-    printf("%-48s %12s %12s %12s %5s\n", "MEASUREMENT", "MEDIAN", "MIN", "MAX", "N");
+    printf("%-56s %12s %12s %12s %5s\n", "MEASUREMENT", "MEDIAN", "MIN", "MAX", "N");
     json_array_foreach(json_object_get(doc, "results"), i, r) {
         if (!json_is_true(json_object_get(r, "measured"))) {
             skipped++;
             continue;
         }
         if (json_object_get(r, "value")) {
-            printf("%-48s %12.2f\n", json_string_value(json_object_get(r, "name")),
+            printf("%-56s %12.2f\n", json_string_value(json_object_get(r, "name")),
                    json_number_value(json_object_get(r, "value")));
             continue;
         }
-        printf("%-48s %10.1fus %10.1fus %10.1fus %5lld\n",
+        printf("%-56s %10.1fus %10.1fus %10.1fus %5lld\n",
                json_string_value(json_object_get(r, "name")),
                json_number_value(json_object_get(r, "median_us")),
                json_number_value(json_object_get(r, "min_us")),
@@ -119,8 +210,13 @@ print_table(json_t *doc)
     if (json_array_size(json_object_get(doc, "ratios")))
         printf("\nratios (medians):\n");
     json_array_foreach(json_object_get(doc, "ratios"), i, r)
-        printf("  %-46s %.3f\n", json_string_value(json_object_get(r, "name")),
+        printf("  %-54s %.3f\n", json_string_value(json_object_get(r, "name")),
                json_number_value(json_object_get(r, "ratio")));
+    if (json_array_size(json_object_get(doc, "gpu_cost_us")))
+        printf("\nGPU cost (median with GPUs - median without):\n");
+    json_array_foreach(json_object_get(doc, "gpu_cost_us"), i, r)
+        printf("  %-54s %.1fus\n", json_string_value(json_object_get(r, "name")),
+               json_number_value(json_object_get(r, "us")));
     if (skipped)
         printf("\nnot measured:\n");
     json_array_foreach(json_object_get(doc, "results"), i, r)
@@ -172,10 +268,13 @@ cmd_gaming_gpu_benchmark(int argc, char **argv)
             printf("usage: bolt gaming gpu benchmark [--iterations N] [--image REF] "
                    "[--format table|json]\n\n"
                    "Measures GPU passthrough cost: bolt's injection (in process), `bolt run` "
-                   "with and without --gpu all\n(with --image), CUDA launch latency and "
-                   "bandwidth on a real GPU; says what could not be measured.\n\n"
+                   "with and without --gpu all\nand, when podman is installed, `podman run` "
+                   "with and without nvbind's CDI spec (with --image,\nall run by run in "
+                   "turn), CUDA launch latency and bandwidth on a real GPU; says what could "
+                   "not\nbe measured and why.\n\n"
                    "  --iterations N     samples per measurement (default 20)\n"
-                   "  --image REF        an image with `true` for the bolt run timings\n"
+                   "  --image REF        an image in bolt's store with `true`, for the run "
+                   "timings\n"
                    "  --format FMT       table (default) or json\n");
             rc = 0;
             goto out;
@@ -202,6 +301,7 @@ cmd_gaming_gpu_benchmark(int argc, char **argv)
     json_object_set_new(doc, "iterations", json_integer(iterations));
     json_object_set_new(doc, "results", results);
     json_object_set_new(doc, "ratios", ratios);
+    json_object_set_new(doc, "gpu_cost_us", json_array());
 
     extend(results, bolt_bench_inject(&cfg, cli_g.runroot, iterations));
 
@@ -209,20 +309,12 @@ cmd_gaming_gpu_benchmark(int argc, char **argv)
     self[len > 0 ? len : 0] = '\0';
     if (image == NULL) {
         const char *why = "no --image given: pass an image that has `true` (e.g. busybox)";
-        json_array_append_new(results, bolt_bench_skip("bolt run --rm IMAGE true", why));
-        json_array_append_new(results, bolt_bench_skip("bolt run --rm --gpu all IMAGE true", why));
+        json_array_append_new(results, bolt_bench_skip(N_BOLT, why));
+        json_array_append_new(results, bolt_bench_skip(N_BOLT_GPU, why));
+        json_array_append_new(results, bolt_bench_skip(N_PODMAN, why));
+        json_array_append_new(results, bolt_bench_skip(N_PODMAN_GPU, why));
     } else {
-        cleanup_strv char **plain = mkargv(self, "--root", cli_g.root, "--runroot", cli_g.runroot,
-                                           "run", "--rm", image, "true", NULL);
-        cleanup_strv char **gpu = mkargv(self, "--root", cli_g.root, "--runroot", cli_g.runroot,
-                                         "run", "--rm", "--gpu", "all", image, "true", NULL);
-        json_t *a = json_pack("{s:s}", "name", "bolt run --rm IMAGE true");
-        json_t *b = json_pack("{s:s}", "name", "bolt run --rm --gpu all IMAGE true");
-        bolt_bench_pair(a, b, plain, gpu, iterations);
-        json_array_append_new(results, a);
-        json_array_append_new(results, b);
-        add_ratio(ratios, results, "bolt run: --gpu all / no GPU", "bolt run --rm --gpu all IMAGE true",
-                  "bolt run --rm IMAGE true");
+        run_pairs(doc, &cfg, self, image, iterations);
     }
 
     /* peers */
@@ -249,15 +341,6 @@ cmd_gaming_gpu_benchmark(int argc, char **argv)
                               bolt_bench_skip("nvidia-container-cli configure",
                                               "libnvidia-container reads the real driver through "
                                               "NVML, which needs a real GPU"));
-    if (!in_path("podman"))
-        json_array_append_new(results, bolt_bench_skip("podman run --device nvidia.com/gpu=all",
-                                                       "podman is not installed"));
-    else
-        json_array_append_new(results,
-                              bolt_bench_skip("podman run --device nvidia.com/gpu=all",
-                                              "podman's crun refuses a hybrid cgroup host while "
-                                              "/sys/fs/cgroup/unified is mounted; bench/gpu/run.sh "
-                                              "measures podman + CDI in a private mount namespace"));
     extend(results, bolt_bench_cuda(&cfg, cli_g.runroot, iterations));
 
     if (strcmp(format, "json") == 0) {

@@ -7,11 +7,13 @@
 #include "nvbind/bench.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,6 +50,29 @@ json_t *
 bolt_bench_skip(const char *name, const char *why)
 {
     return json_pack("{s:s,s:b,s:s}", "name", name, "measured", 0, "why", why);
+}
+
+/* The last non-empty line of what fd holds (at most len - 1 bytes of it), or "". */
+static void
+last_line(int fd, char *line, size_t len)
+{
+    char buf[8192];
+    off_t end = lseek(fd, 0, SEEK_END);
+    off_t at = end > (off_t)sizeof(buf) - 1 ? end - (off_t)sizeof(buf) + 1 : 0;
+    ssize_t n = end > 0 ? pread(fd, buf, sizeof(buf) - 1, at) : 0;
+    const char *start;
+    size_t k;
+
+    line[0] = '\0';
+    if (n <= 0)
+        return;
+    buf[n] = '\0';
+    bolt_rstrip(buf);
+    start = strrchr(buf, '\n');
+    start = start ? start + 1 : buf;
+    k = strnlen(start, len - 1);
+    memcpy(line, start, k);
+    line[k] = '\0';
 }
 
 static json_t *
@@ -116,88 +141,119 @@ done:
     return out;
 }
 
-/* Run argv to completion (output to /dev/null); returns the wait status or -1. */
-static int
-run_once(char *const *argv, double *us)
+int
+bolt_bench_spawn(char *const *argv, double *us, struct bolt_bench_outcome *out)
 {
-    double t0 = now_us();
+    /* stderr goes to a memory file, read only when the run failed */
+    cleanup_close int errfd = memfd_create("bolt-bench-stderr", MFD_CLOEXEC);
+    double t0;
     int st = 0;
-    pid_t pid = fork();
+    pid_t pid;
 
-    if (pid < 0)
-        return -1;
+    memset(out, 0, sizeof(*out));
+    t0 = now_us();
+    pid = fork();
+    if (pid < 0) {
+        snprintf(out->line, sizeof(out->line), "fork: %s", strerror(errno));
+        return out->status = -1;
+    }
     if (pid == 0) {
         int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (fd >= 0) {
             dup2(fd, 0);
             dup2(fd, 1);
-            dup2(fd, 2);
+            dup2(errfd >= 0 ? errfd : fd, 2);
         }
         execvp(argv[0], argv);
+        dprintf(2, "exec '%s': %s\n", argv[0], strerror(errno));
         _exit(127);
     }
-    if (waitpid(pid, &st, 0) < 0)
-        return -1;
+    while (waitpid(pid, &st, 0) < 0) {
+        if (errno != EINTR) {
+            snprintf(out->line, sizeof(out->line), "waitpid: %s", strerror(errno));
+            return out->status = -1;
+        }
+    }
     *us = now_us() - t0;
+    out->status = st;
+    if (st != 0 && errfd >= 0)
+        last_line(errfd, out->line, sizeof(out->line));
     return st;
 }
 
-static json_t *
-failed(const char *name, char *const *argv, int st)
+char *
+bolt_bench_why(char *const *argv, const struct bolt_bench_outcome *out)
 {
-    cleanup_free char *why = xasprintf("`%s ...` exited with status %d", argv[0],
-                                       WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+    cleanup_free char *cmd = xstrdup(argv[0]);
+    int st = out->status;
+
+    for (size_t i = 1; argv[i]; i++) {
+        char *n = xasprintf("%s %s", cmd, argv[i]);
+        free(cmd);
+        cmd = n;
+    }
+    if (st < 0)
+        return xasprintf("`%s` could not be run: %s", cmd, out->line);
+    return xasprintf(
+        "`%s` %s %d%s%s", cmd, WIFEXITED(st) ? "exited with status" : "was killed by signal",
+        WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st), out->line[0] ? ": " : "", out->line);
+}
+
+static json_t *
+failed(const char *name, char *const *argv, const struct bolt_bench_outcome *out)
+{
+    cleanup_free char *why = bolt_bench_why(argv, out);
     return bolt_bench_skip(name, why);
 }
 
 json_t *
 bolt_bench_command(const char *name, char *const *argv, int iterations)
 {
-    double *v = xcalloc((size_t)iterations, sizeof(double));
-    json_t *r;
+    struct bolt_bench_cmd c = {.name = name, .argv = argv};
+    json_t *all = bolt_bench_interleaved(&c, 1, iterations);
+    json_t *r = json_incref(json_array_get(all, 0));
 
-    for (int i = 0; i < iterations; i++) {
-        int st = run_once(argv, &v[i]);
-        if (st != 0) {
-            free(v);
-            return failed(name, argv, st);
-        }
-    }
-    r = result(name, v, (size_t)iterations);
-    free(v);
+    json_decref(all);
     return r;
 }
 
-void
-bolt_bench_pair(json_t *out_a, json_t *out_b, char *const *a, char *const *b, int iterations)
+static int
+run_cmd(const struct bolt_bench_cmd *c, double *us, struct bolt_bench_outcome *out)
 {
-    double *va = xcalloc((size_t)iterations, sizeof(double));
-    double *vb = xcalloc((size_t)iterations, sizeof(double));
-    const char *na = json_string_value(json_object_get(out_a, "name"));
-    const char *nb = json_string_value(json_object_get(out_b, "name"));
-    json_t *ra = NULL, *rb = NULL;
-    int i, st;
+    if (c->ns)
+        return bolt_bench_ns_run(c->ns, c->argv, us, out);
+    return bolt_bench_spawn(c->argv, us, out);
+}
 
-    for (i = 0; i < iterations; i++) {
-        if ((st = run_once(a, &va[i])) != 0) {
-            ra = failed(na, a, st);
-            break;
-        }
-        if ((st = run_once(b, &vb[i])) != 0) {
-            rb = failed(nb, b, st);
-            break;
+json_t *
+bolt_bench_interleaved(const struct bolt_bench_cmd *cmds, size_t n, int iterations)
+{
+    double **v = xcalloc(n, sizeof(double *));
+    json_t **fail = xcalloc(n, sizeof(json_t *));
+    json_t *out = json_array();
+    struct bolt_bench_outcome o;
+    double us;
+
+    for (size_t k = 0; k < n; k++) {
+        v[k] = xcalloc((size_t)iterations, sizeof(double));
+        /* one untimed run each: first-use costs (page cache, plan, lazily built state) */
+        if (run_cmd(&cmds[k], &us, &o) != 0)
+            fail[k] = failed(cmds[k].name, cmds[k].argv, &o);
+    }
+    for (int i = 0; i < iterations; i++) {
+        for (size_t k = 0; k < n; k++) {
+            if (fail[k] == NULL && run_cmd(&cmds[k], &v[k][i], &o) != 0)
+                fail[k] = failed(cmds[k].name, cmds[k].argv, &o);
         }
     }
-    if (i == iterations) {
-        ra = result(na, va, (size_t)iterations);
-        rb = result(nb, vb, (size_t)iterations);
+    for (size_t k = 0; k < n; k++) {
+        json_array_append_new(out,
+                              fail[k] ? fail[k] : result(cmds[k].name, v[k], (size_t)iterations));
+        free(v[k]);
     }
-    json_object_update(out_a, ra ? ra : bolt_bench_skip(na, "its pair failed"));
-    json_object_update(out_b, rb ? rb : bolt_bench_skip(nb, "its pair failed"));
-    json_decref(ra);
-    json_decref(rb);
-    free(va);
-    free(vb);
+    free(v);
+    free(fail);
+    return out;
 }
 
 /* ---- CUDA driver API ---- */
