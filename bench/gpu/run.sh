@@ -82,34 +82,50 @@ tar -C "$tmp/probe" -cf "$tmp/probe.tar" .
 : > "$tmp/plain"
 : > "$tmp/gpu"
 : > "$tmp/trace-bolt"
-# CPU time of the children (user+sys, all processes of the run): what the work costs,
-# independent of how long a loaded machine makes each run wait for a CPU
-# (`times` must run in this shell, not in a $(...) subshell, to see this shell's children)
-cpu_us() { tail -1 "$tmp/times" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.0f\n", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1e6 }'; }
+# Nothing inside a timed window may fork except the run itself: a $(...) or a pipe there
+# costs a process start (~2 ms, far more on a loaded machine) and lands in that run's time.
+# Wall time comes from $EPOCHREALTIME (microseconds, dot removed); CPU time of the children
+# (user+sys of every process of a run, what the work costs however long a loaded machine
+# makes it wait) from the `times` builtin, parsed with builtins only.
+to_us() { # "1m2.345s" -> us
+  local m=${1%%m*} r=${1#*m}
+  r=${r%s}
+  us=$(( (10#$m * 60 + 10#${r%.*}) * 1000000 + 10#${r#*.} * 1000 ))
+}
+cpu_now() {
+  local line u s
+  times > "$tmp/times"
+  { read -r line; read -r u s; } < "$tmp/times"
+  to_us "$u"; cpu=$us
+  to_us "$s"; cpu=$((cpu + us))
+}
+run_one() { # plain|gpu: one run, its wall and CPU time appended to $tmp/<kind> and <kind>-cpu
+  local c0 t0 t1
+  cpu_now; c0=$cpu
+  t0=$EPOCHREALTIME
+  if [ "$1" = gpu ]; then
+    BOLT_TRACE=1 "${B[@]}" run --rm --gpu all localhost/probe sh -c true 2>>"$tmp/trace-bolt"
+  else
+    BOLT_TRACE=1 "${B[@]}" run --rm localhost/probe sh -c true 2>>"$tmp/trace-plain"
+  fi
+  t1=$EPOCHREALTIME
+  cpu_now
+  echo $(( ${t1/./} - ${t0/./} )) >> "$tmp/$1"
+  echo $(( cpu - c0 )) >> "$tmp/$1-cpu"
+}
 : > "$tmp/plain-cpu"
 : > "$tmp/gpu-cpu"
+: > "$tmp/trace-plain"
+# pairs alternate their order, so neither kind always runs right after the other's exit
 for i in $(seq "$runs"); do
-  times > "$tmp/times"
-  c0=$(cpu_us)
-  t0=$EPOCHREALTIME
-  "${B[@]}" run --rm localhost/probe sh -c true
-  t1=$EPOCHREALTIME
-  times > "$tmp/times"
-  c1=$(cpu_us)
-  BOLT_TRACE=1 "${B[@]}" run --rm --gpu all localhost/probe sh -c true 2>>"$tmp/trace-bolt"
-  t2=$EPOCHREALTIME
-  times > "$tmp/times"
-  c2=$(cpu_us)
-  echo "$t0 $t1" | awk '{printf "%.0f\n", ($2-$1)*1e6}' >> "$tmp/plain"
-  echo "$t1 $t2" | awk '{printf "%.0f\n", ($2-$1)*1e6}' >> "$tmp/gpu"
-  echo $((c1 - c0)) >> "$tmp/plain-cpu"
-  echo $((c2 - c1)) >> "$tmp/gpu-cpu"
+  if (( i % 2 )); then run_one plain; run_one gpu; else run_one gpu; run_one plain; fi
 done
 grep '^nvbind-trace:' "$tmp/trace-bolt" > "$tmp/trace-bolt2" || true
 phases "$tmp/trace-bolt2" "bolt run --gpu all"
 mp=$(median < "$tmp/plain")
 mg=$(median < "$tmp/gpu")
-echo "(b) bolt run: median $mp us; bolt run --gpu all: median $mg us; ratio $(awk -v a="$mg" -v b="$mp" 'BEGIN{printf "%.3f", a/b}') ($runs runs each, interleaved)"
+pr=$(paste "$tmp/gpu" "$tmp/plain" | awk '{print $1 / $2}' | sort -g | awk '{a[NR]=$1} END {printf "%.3f", NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
+echo "(b) bolt run: median $mp us; bolt run --gpu all: median $mg us; ratio $(awk -v a="$mg" -v b="$mp" 'BEGIN{printf "%.3f", a/b}'), median of per-pair ratios $pr ($runs pairs, interleaved, order alternating)"
 cp=$(median < "$tmp/plain-cpu")
 cg=$(median < "$tmp/gpu-cpu")
 echo "(b) CPU time (user+sys of every process of a run): bolt run median $cp us; bolt run --gpu all median $cg us; ratio $(awk -v a="$cg" -v b="$cp" 'BEGIN{printf "%.3f", a/b}')"
