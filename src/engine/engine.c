@@ -55,7 +55,7 @@ static int
 load_image(const struct bolt_ctr_store *st, const char *ref, struct bolt_engine_image *img,
            struct bolt_err *err)
 {
-    struct bolt_image *im = bolt_image_resolve(st->root, ref, err);
+    struct bolt_image *im = bolt_image_resolve_trusted(st->root, ref, err);
     struct bolt_image_config *cfg;
 
     if (!im)
@@ -214,7 +214,7 @@ populate_dir(const struct bolt_ctr_store *st, struct bolt_container *c, struct b
     cleanup_free char *dir = bolt_ctrs_ctr_dir(st, c->id);
     cleanup_free char *lower = xasprintf("%s/lower", dir);
     cleanup_free char *cfg = xasprintf("%s/config.json", dir);
-    const char *subdirs[] = {"upper", "work", "rootfs"};
+    const char *subdirs[] = {"upper", "work"};
     cleanup_free char *ltext = NULL;
     size_t len = 0;
 
@@ -236,7 +236,7 @@ populate_dir(const struct bolt_ctr_store *st, struct bolt_container *c, struct b
         || save_spec(spec, cfg, c->auto_remove, err) < 0)
         return -1;
     bolt_trace_mark(tr, "files");
-    if (c->image_id && bolt_image_mark_used(st->root, c->image_id, c->id, err) < 0)
+    if (c->image_id && bolt_image_mark_used(st->root, c->image_id, c->id, !c->auto_remove, err) < 0)
         return -1;
     bolt_trace_mark(tr, "imageref");
     return 0;
@@ -250,7 +250,7 @@ bolt_engine_create(const struct bolt_ctr_store *st, const struct bolt_run_opts *
     struct bolt_container *c = xzalloc(sizeof(*c));
     struct bolt_oci_spec *spec = NULL;
     struct engine_rt rt;
-    cleanup_free char *dir = NULL;
+    cleanup_free char *rdir = NULL;
     cleanup_free char *rootfs = NULL;
     cleanup_free char *init = NULL;
     bool host_net = o->network && strcmp(o->network, "host") == 0;
@@ -266,8 +266,9 @@ bolt_engine_create(const struct bolt_ctr_store *st, const struct bolt_run_opts *
         goto fail;
     bolt_trace_mark(&tr, "image");
     bolt_container_new_id(c->id);
-    dir = bolt_ctrs_ctr_dir(st, c->id);
-    rootfs = xasprintf("%s/rootfs", dir);
+    /* the mount point is transient: the supervisor makes it on the runroot */
+    rdir = bolt_ctrs_run_dir(st, c->id);
+    rootfs = xasprintf("%s/rootfs", rdir);
     init = bolt_engine_init_path();
     spec = bolt_engine_build_spec(o, &img, c->id, rootfs, init, err);
     /* `bolt gaming realtime --enable`: CAP_SYS_NICE, RLIMIT_RTPRIO, RT budget (tune.h) */
@@ -309,6 +310,7 @@ engine_remove_all(const struct bolt_ctr_store *st, const struct bolt_container *
     struct engine_rt rt;
     cleanup_free char *rootfs = NULL;
     cleanup_free char *dir = bolt_ctrs_ctr_dir(st, c->id);
+    cleanup_free char *rdir = bolt_ctrs_run_dir(st, c->id);
 
     if (engine_rt_resolve(c->runtime, st->runroot, &rt, NULL) == 0) {
         cleanup_free char *state = xasprintf("%s/%s", rt.state_root, c->id);
@@ -317,8 +319,12 @@ engine_remove_all(const struct bolt_ctr_store *st, const struct bolt_container *
         engine_rt_fini(&rt);
     }
     /* a supervisor killed mid-flight may have left the overlay mounted in no namespace
-     * we can see; in ours it can only be present if we mounted it ourselves */
+     * we can see; in ours it can only be present if we mounted it ourselves (the mount
+     * point is on the runroot; records of older bolt versions have it in dir) */
     rootfs = xasprintf("%s/rootfs", dir);
+    umount2(rootfs, MNT_DETACH);
+    free(rootfs);
+    rootfs = xasprintf("%s/rootfs", rdir);
     umount2(rootfs, MNT_DETACH);
     if (c->image_id)
         bolt_image_unmark_used(st->root, c->image_id, c->id, NULL);

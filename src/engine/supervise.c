@@ -113,39 +113,128 @@ mount_volatile(struct sup *s, const char *opts)
     return mount("overlay", s->rootfs, "overlay", 0, vopts);
 }
 
+/* The /etc files bolt binds into every container (engine.c write_etc_files). */
+static bool
+is_etc_bind(const struct sup *s, const struct bolt_oci_mount *m)
+{
+    static const char *const names[] = {"/etc/hosts", "/etc/hostname", "/etc/resolv.conf"};
+    size_t n = strlen(s->dir);
+
+    if (!m->source || strncmp(m->source, s->dir, n) != 0 || m->source[n] != '/')
+        return false;
+    for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+        if (strcmp(m->destination, names[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Whether the image shows /etc as a directory (or not at all): lower is "top:...:bottom". */
+static bool
+etc_is_dir(const char *lower)
+{
+    cleanup_free char *copy = xstrdup(lower);
+    char *save = NULL;
+    struct stat sb;
+
+    for (char *l = strtok_r(copy, ":", &save); l; l = strtok_r(NULL, ":", &save)) {
+        cleanup_free char *etc = xasprintf("%s/etc", l);
+        if (lstat(etc, &sb) == 0)
+            return S_ISDIR(sb.st_mode);
+    }
+    return true;
+}
+
+/*
+ * docker's "init" layer: the targets of the /etc file binds as empty files in a lower
+ * layer above the image's, on the runroot. Without it the runtime creates each missing
+ * target in the rootfs, and overlayfs copies /etc up into the upper dir: one more directory
+ * on disk per container (a discard each on some disks). *out is the layer's path, or NULL
+ * when it is not needed or an image layer has an /etc that is not a directory (it would
+ * be hidden). Returns 0 or -1.
+ */
 static int
-mount_rootfs(struct sup *s, struct bolt_err *err)
+init_layer(struct sup *s, const char *lower, char **out, struct bolt_err *err)
+{
+    cleanup_free char *dir = xasprintf("%s/init", s->rdir);
+    cleanup_free char *etc = xasprintf("%s/etc", dir);
+    cleanup_close int fd = -1;
+    bool any = false;
+
+    for (size_t i = 0; i < s->spec->n_mounts && !any; i++)
+        any = is_etc_bind(s, &s->spec->mounts[i]);
+    *out = NULL;
+    if (!any || !etc_is_dir(lower))
+        return 0;
+    if ((mkdir(dir, 0755) < 0 && errno != EEXIST) || (mkdir(etc, 0755) < 0 && errno != EEXIST))
+        return bolt_err_set(err, errno, "create directory '%s'", etc);
+    fd = open(etc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return bolt_err_set(err, errno, "open '%s'", etc);
+    for (size_t i = 0; i < s->spec->n_mounts; i++) {
+        const struct bolt_oci_mount *m = &s->spec->mounts[i];
+        int f;
+        if (!is_etc_bind(s, m))
+            continue;
+        f = openat(fd, m->destination + 5, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (f < 0)
+            return bolt_err_set(err, errno, "create '%s%s'", dir, m->destination);
+        close(f);
+    }
+    *out = steal_ptr(&dir);
+    return 0;
+}
+
+/* The image's layers from <dir>/lower ("top:...:bottom"), or an empty dir without any. */
+static char *
+image_lowers(struct sup *s, struct bolt_err *err)
 {
     cleanup_free char *lowerfile = xasprintf("%s/lower", s->dir);
     cleanup_free char *lower = bolt_read_file(lowerfile, NULL, err);
-    cleanup_free char *opts = NULL, *gpu = NULL;
 
     if (!lower)
-        return -1;
+        return NULL;
     bolt_rstrip(lower);
     if (!*lower) {
         /* an image without layers: overlayfs still needs one lower dir (made only here,
          * since every directory bolt creates and deletes costs a discard on some disks) */
         free(lower);
         lower = xasprintf("%s/empty", s->dir);
-        if (mkdir(lower, 0755) < 0 && errno != EEXIST)
-            return bolt_err_set(err, errno, "create directory '%s'", lower);
+        if (mkdir(lower, 0755) < 0 && errno != EEXIST) {
+            bolt_err_set(err, errno, "create directory '%s'", lower);
+            return NULL;
+        }
     }
+    return steal_ptr(&lower);
+}
+
+static int
+mount_rootfs(struct sup *s, struct bolt_err *err)
+{
+    cleanup_free char *lower = image_lowers(s, err);
+    cleanup_free char *opts = NULL, *gpu = NULL, *init = NULL;
+
+    if (!lower)
+        return -1;
+    /* GPUs: nvbind's layer on top of the image holds what injection would write into upper */
+    if (bolt_nv_engine_layer(s->spec, s->st->runroot, lower, &gpu, err) < 0)
+        return -1;
+    if (init_layer(s, lower, &init, err) < 0)
+        return -1;
+    /* the mount point is made here: on the runroot it is gone after a reboot */
+    if (mkdir(s->rootfs, 0755) < 0 && errno != EEXIST)
+        return bolt_err_set(err, errno, "create the rootfs mount point '%s'", s->rootfs);
     /*
      * A private mount namespace for the supervisor: the overlay exists only here and in
      * the container's namespace (a child of this one), so when both are gone the kernel
      * unmounts it, even if this process is SIGKILLed. Slave propagation keeps host mounts
      * visible without letting ours leak back.
      */
-    /* GPUs: nvbind's layer on top of the image holds what injection would write into upper */
-    if (bolt_nv_engine_layer(s->spec, s->st->runroot, lower, &gpu, err) < 0)
-        return -1;
     if (unshare(CLONE_NEWNS) < 0)
         return bolt_err_set(err, errno, "unshare the supervisor's mount namespace");
     if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
         return bolt_err_set(err, errno, "make '/' a slave mount in the supervisor");
-    opts = xasprintf("lowerdir=%s%s%s,upperdir=%s/upper,workdir=%s/work", gpu ? gpu : "",
-                     gpu ? ":" : "", lower, s->dir, s->dir);
+    opts = xasprintf("lowerdir=%s%s%s%s%s,upperdir=%s/upper,workdir=%s/work", init ? init : "",
+                     init ? ":" : "", gpu ? gpu : "", gpu ? ":" : "", lower, s->dir, s->dir);
     if (s->auto_remove && mount_volatile(s, opts) == 0)
         return 0;
     if (mount("overlay", s->rootfs, "overlay", 0, opts) < 0)
@@ -592,7 +681,6 @@ sup_init(struct sup *s, const struct bolt_ctr_store *st, const char *id, enum bo
     s->logw.fd = -1;
     s->dir = bolt_ctrs_ctr_dir(st, id);
     s->rdir = bolt_ctrs_run_dir(st, id);
-    s->rootfs = xasprintf("%s/rootfs", s->dir);
     cfg = xasprintf("%s/config.json", s->dir);
     r = engine_rt_resolve(c->runtime, st->runroot, &s->rt, err);
     bolt_container_free(c);
@@ -601,6 +689,10 @@ sup_init(struct sup *s, const struct bolt_ctr_store *st, const char *id, enum bo
     s->spec = bolt_oci_spec_load(cfg, err);
     if (!s->spec)
         return -1;
+    /* <runroot>/containers/<id>/rootfs; <root>/containers/<id>/rootfs for older records */
+    if (!s->spec->root_path || s->spec->root_path[0] != '/')
+        return bolt_err_set(err, EINVAL, "%s: root.path is not an absolute path", cfg);
+    s->rootfs = xstrdup(s->spec->root_path);
     {
         cleanup_free char *log = xasprintf("%s/ctr.log", s->dir);
         if (engine_logw_open(&s->logw, log, err) < 0)

@@ -29,6 +29,14 @@ struct bolt_image {
  * a one-line error; a missing image gives "image 'x' not found in the store (pull it ...)".
  */
 struct bolt_image *bolt_image_resolve(const char *root, const char *ref, struct bolt_err *err);
+/*
+ * bolt_image_resolve for the run path: the manifest and config are read from the store
+ * without hashing them again (bolt_store_read_blob_trusted, image/store.h: they were
+ * verified before they entered it), so a start loads no libcrypto. Layers missing from the
+ * store are still unpacked from verified blobs.
+ */
+struct bolt_image *bolt_image_resolve_trusted(const char *root, const char *ref,
+                                              struct bolt_err *err);
 void bolt_image_free(struct bolt_image *img);
 
 /*
@@ -43,10 +51,11 @@ char *bolt_image_lowerdir_option(const struct bolt_image *img);
 /*
  * Record that container_id uses image_id (creates <root>/image/refs/<id-hex>/<container_id>).
  * Create <root>/containers/<container_id>/ first: refs of containers whose directory is gone
- * are treated as stale. Idempotent. Returns 0 or -1.
+ * are treated as stale. durable: the entry survives a host crash (one fsync of the refs
+ * directory); a --rm container, which vanishes anyway, skips it. Idempotent. Returns 0 or -1.
  */
 int bolt_image_mark_used(const char *root, const char *image_id, const char *container_id,
-                         struct bolt_err *err);
+                         bool durable, struct bolt_err *err);
 /* Remove that record (missing is fine). Returns 0 or -1. */
 int bolt_image_unmark_used(const char *root, const char *image_id, const char *container_id,
                            struct bolt_err *err);

@@ -207,6 +207,20 @@ bolt_store_read_blob(const struct bolt_store *st, const char *digest, size_t *le
     return buf;
 }
 
+char *
+bolt_store_read_blob_trusted(const struct bolt_store *st, const char *digest, size_t *len,
+                             struct bolt_err *err)
+{
+    cleanup_free char *p = NULL;
+
+    if (!bolt_digest_is_valid(digest)) {
+        bolt_err_set(err, EINVAL, "blob digest '%s' is not sha256:<64 hex>", digest);
+        return NULL;
+    }
+    p = bolt_store_blob_path(st, digest);
+    return bolt_read_file(p, len, err);
+}
+
 int
 bolt_store_unpack_layer(struct bolt_store *st, const char *digest, const char *diffid,
                         struct bolt_err *err)
