@@ -33,7 +33,17 @@ def ms(v):
     return f"{statistics.median(v) * 1000:7.1f} ms"
 
 
-bolt = [BOLT, "--root", f"{W}/bolt-root", "--runroot", f"{W}/bolt-run"]
+def fstype(path):
+    best, kind = "", "?"
+    with open("/proc/self/mounts") as f:
+        for line in f:
+            mnt, typ = line.split()[1], line.split()[2]
+            if path.startswith(mnt.rstrip("/") + "/") and len(mnt) > len(best):
+                best, kind = mnt, typ
+    return kind
+
+
+bolt = [BOLT, "--root", f"{W}/bolt-root", "--runroot", f"{W}/run/bolt"]
 
 
 
@@ -57,7 +67,7 @@ def crun_helper():
             for line in req:
                 i = int(line)
                 t0 = time.perf_counter()
-                r = subprocess.run(["crun", "--root", f"{W}/crun-state", "run", "--bundle",
+                r = subprocess.run(["crun", "--root", f"{W}/run/crun", "run", "--bundle",
                                     f"{W}/bundle", f"bench-{os.getpid()}-{i}"],
                                    stdout=DEVNULL, stderr=subprocess.PIPE)
                 dt = time.perf_counter() - t0
@@ -110,7 +120,7 @@ libc.mount(None, b"/", None, 0x4000 | 0x80000, None)  # MS_REC | MS_SLAVE
 libc.umount2(b"/sys/fs/cgroup/unified", 2)  # MNT_DETACH; fine if not mounted
 
 penv = dict(os.environ, CONTAINERS_CONF=f"{W}/containers.conf")
-podman = ["podman", "--root", f"{W}/podman-root", "--runroot", f"{W}/podman-run",
+podman = ["podman", "--root", f"{W}/podman-root", "--runroot", f"{W}/run/podman",
           "--storage-driver", "overlay", "--cgroup-manager", "cgroupfs",
           "--events-backend", "file", "--runtime", "crun"]
 t_podman = timed(lambda i: podman + ["run", "--rm", "--network", "none", IMG, "/bin/true"],
@@ -119,6 +129,8 @@ t_podman = timed(lambda i: podman + ["run", "--rm", "--network", "none", IMG, "/
 mb, mc, mp = (statistics.median(t) for t in (t_bolt, t_crun, t_podman))
 pair = statistics.median(b / c for b, c in zip(t_bolt, t_crun))
 print(f"runs per tool: {N} (sequential, /bin/true, same busybox image; bolt and crun alternate)")
+print(f"state: runroots (bolt --runroot, crun --root, podman --runroot) on {fstype(W + '/run/x')} "
+      f"as their /run defaults; bolt --root and podman --root on {fstype(W + '/x')}")
 print(f"bolt run --rm   median {ms(t_bolt)}")
 print(f"crun run        median {ms(t_crun)}")
 print(f"podman run --rm median {ms(t_podman)}")

@@ -7,9 +7,14 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BOLT=${BOLT:-$TOP/build/src/cli/bolt}
 N=${N:-100}
 W=$(mktemp -d /tmp/bolt-bench-run.XXXXXX)
-trap 'podman --root "$W/podman-root" --runroot "$W/podman-run" --storage-driver overlay \
+trap 'podman --root "$W/podman-root" --runroot "$W/run/podman" --storage-driver overlay \
   rm -af >/dev/null 2>&1 || true; umount -R "$W/podman-root/overlay" 2>/dev/null || true; \
-  rm -rf "$W"' EXIT
+  umount "$W/run" 2>/dev/null || true; rm -rf "$W"' EXIT
+# Per-run state on a tmpfs, as on a normal host where each tool's default is under /run
+# (bolt --runroot /run/bolt, crun --root /run/crun, podman --runroot /run/containers):
+# here /run is on the disk. Images, records, logs and overlay upper dirs stay on the disk.
+mkdir "$W/run"
+mount -t tmpfs -o mode=0700 bench-run "$W/run"
 export BOLT
 source "$TOP/tests/integration/helpers/images.bash"
 # one image for everyone: an OCI archive of busybox-static
@@ -26,6 +31,6 @@ default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
 cgroup_manager = "cgroupfs"
 events_logger = "file"
 CONF
-CONTAINERS_CONF=$W/containers.conf podman --root "$W/podman-root" --runroot "$W/podman-run" \
+CONTAINERS_CONF=$W/containers.conf podman --root "$W/podman-root" --runroot "$W/run/podman" \
   --storage-driver overlay load -q -i "$archive" >/dev/null
 python3 "$TOP/bench/run/bench.py" "$BOLT" "$N" "$W"
