@@ -207,6 +207,28 @@ setup_cgroup(struct rt_create *x, const char *id, const struct bolt_oci_spec *sp
     return r;
 }
 
+/*
+ * A record for the time until the container is created: if this process is killed midway,
+ * `state`/`list` see a stopped container and `delete` removes its directory and cgroup
+ * (the final record replaces this one).
+ */
+static int
+save_creating(struct rt_create *x, const char *id, struct bolt_err *err)
+{
+    cleanup_free char *cg = x->cg ? bolt_cgroup_to_string(x->cg) : NULL;
+    struct rt_saved s = {
+        .id = (char *)id,
+        .pid = getpid(),
+        .pid_start = rt_pid_start(getpid(), NULL),
+        .bundle = x->bundle,
+        .rootfs = x->rootfs,
+        .cgroup = cg,
+        .creating = true,
+    };
+
+    return rt_saved_write(x->dir, &s, err);
+}
+
 static void
 create_init(struct rt_create *x)
 {
@@ -254,7 +276,7 @@ create_prepare(struct rt_create *x, const char *id, const struct bolt_oci_spec *
     if (!c->seccomp && bolt_err_is_set(err))
         return -1;
     bolt_trace_mark(&x->tr, "seccomp");
-    if (setup_cgroup(x, id, spec, err) < 0)
+    if (setup_cgroup(x, id, spec, err) < 0 || save_creating(x, id, err) < 0)
         return -1;
     bolt_trace_mark(&x->tr, "cgroup");
     c->spec = spec;

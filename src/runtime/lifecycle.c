@@ -34,7 +34,7 @@ lock_container(const char *root, const char *id, struct bolt_err *err)
     dir = rt_state_dir(root, id);
     path = xasprintf("%s/state.json", dir);
     if (access(path, F_OK) < 0)
-        return bolt_err_set(err, ENOENT, "container '%s' does not exist", id);
+        return bolt_err_set_plain(err, ENOENT, "container '%s' does not exist", id);
     free(path);
     path = xasprintf("%s/lock", dir);
     return bolt_lock_open(path, true, true, err);
@@ -186,8 +186,18 @@ bolt_rt_delete(const char *state_root, const char *id, bool force, struct bolt_e
     enum bolt_rt_status st;
     int r = 0;
 
-    if (lock < 0 || rt_saved_read(state_root, id, &s, err) < 0)
+    if (lock < 0 || rt_saved_read(state_root, id, &s, err) < 0) {
+        /* a directory without a record: a create killed before it wrote one (nothing
+         * else was made yet); --force removes it */
+        cleanup_free char *d = bolt_rt_check_id(id, NULL) == 0 ? rt_state_dir(state_root, id)
+                                                                 : NULL;
+        cleanup_free char *rec = d ? xasprintf("%s/state.json", d) : NULL;
+        if (force && lock < 0 && d && access(d, F_OK) == 0 && access(rec, F_OK) < 0) {
+            bolt_err_clear(err);
+            return bolt_rm_rf(d, err);
+        }
         return -1;
+    }
     dir = rt_state_dir(state_root, id);
     st = rt_saved_status(dir, &s);
     if (st != BOLT_RT_STOPPED && !force) {

@@ -106,6 +106,7 @@ struct rt_saved {
     char *created;
     char *cgroup; /* cgroup path the container was created in */
     bool has_poststart, has_poststop;
+    bool creating;       /* written by create before its child runs: pid is the creator's */
     json_t *annotations; /* object */
 };
 

@@ -175,6 +175,8 @@ rt_saved_write(const char *dir, const struct rt_saved *s, struct bolt_err *err)
     json_object_set_new(o, "cgroup", json_string(s->cgroup ? s->cgroup : ""));
     json_object_set_new(o, "hasPoststart", json_boolean(s->has_poststart));
     json_object_set_new(o, "hasPoststop", json_boolean(s->has_poststop));
+    if (s->creating)
+        json_object_set_new(o, "creating", json_true());
     json_object_set(o, "annotations", s->annotations ? s->annotations : json_object());
     if (!s->annotations)
         json_decref(json_object_get(o, "annotations"));
@@ -212,8 +214,10 @@ rt_saved_read(const char *root, const char *id, struct rt_saved *s, struct bolt_
     path = xasprintf("%s/state.json", dir);
     memset(s, 0, sizeof(*s));
     if (access(path, F_OK) < 0)
-        return bolt_err_set(err, errno == ENOENT ? ENOENT : errno,
-                            "container '%s' does not exist (no '%s')", id, path);
+        return errno == ENOENT
+                   ? bolt_err_set_plain(err, ENOENT, "container '%s' does not exist (no '%s')",
+                                        id, path)
+                   : bolt_err_set(err, errno, "container '%s': '%s'", id, path);
     o = bolt_json_load_file(path, err);
     if (!o)
         return -1;
@@ -227,6 +231,7 @@ rt_saved_read(const char *root, const char *id, struct rt_saved *s, struct bolt_
         || bolt_json_get_bool(o, "state", "hasPoststart", &s->has_poststart, err) < 0
         || bolt_json_get_bool(o, "state", "hasPoststop", &s->has_poststop, err) < 0)
         r = -1;
+    s->creating = json_is_true(json_object_get(o, "creating"));
     s->annotations = bolt_json_get_obj(o, "state", "annotations", &bad, err);
     if (s->annotations)
         json_incref(s->annotations);
@@ -250,7 +255,9 @@ rt_saved_status(const char *dir, const struct rt_saved *s)
     unsigned long long start = rt_pid_start(s->pid, &zombie);
 
     if (start == 0 || start != s->pid_start || zombie)
-        return BOLT_RT_STOPPED;
+        return BOLT_RT_STOPPED; /* for a "creating" record: its creator died mid-way */
+    if (s->creating)
+        return BOLT_RT_CREATING;
     snprintf(fifo, sizeof(fifo), "%s/exec.fifo", dir);
     if (access(fifo, F_OK) == 0)
         return BOLT_RT_CREATED;
@@ -284,7 +291,7 @@ bolt_rt_state_get(const char *state_root, const char *id, struct bolt_rt_state *
     memset(st, 0, sizeof(*st));
     st->id = steal_ptr(&s.id);
     st->status = rt_saved_status(dir, &s);
-    st->pid = st->status == BOLT_RT_STOPPED ? 0 : s.pid;
+    st->pid = st->status == BOLT_RT_STOPPED || s.creating ? 0 : s.pid; /* creating: no init yet */
     st->bundle = steal_ptr(&s.bundle);
     st->rootfs = steal_ptr(&s.rootfs);
     st->created = steal_ptr(&s.created);

@@ -348,3 +348,32 @@ EOF
   nvb delete "$CID"
   assert_nothing_left "$CID"
 }
+
+@test "create killed midway: state says creating, then stopped; delete removes its dir and cgroup" {
+  args /init pause
+  # a createRuntime hook that waits holds create in the middle (cgroup made, no init yet)
+  cfg '.hooks.createRuntime = [{"path": "/bin/sleep", "args": ["sleep", "5"]}]'
+  (cd "$BUNDLE" && exec "$NVBIND" --root "$STATE" create "$CID" >/dev/null 2>&1) &
+  creator=$!
+  wait_status "$CID" creating
+  [ "$(nvb state "$CID" | jq .pid)" -eq 0 ]
+  [ -n "$(leftover_cgroups "$CID")" ]
+  kill -9 "$creator"
+  wait "$creator" || true
+  wait_status "$CID" stopped
+  run nvb list
+  [[ "$output" == *"$CID"*stopped* ]]
+  run nvb delete "$CID"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  assert_nothing_left "$CID"
+  pkill -f "sleep 5" -P 1 2>/dev/null || true
+  # a bare directory (killed before the first record): only --force removes it
+  mkdir "$STATE/$CID"
+  run nvb delete "$CID"
+  [ "$status" -ne 0 ]
+  [ "$output" = "nvbind: container '$CID' does not exist" ]
+  run nvb delete --force "$CID"
+  [ "$status" -eq 0 ]
+  [ ! -e "$STATE/$CID" ]
+}
