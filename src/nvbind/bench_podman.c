@@ -62,6 +62,8 @@ struct bolt_bench_podman {
     char *tmp; /* archive, spec, containers.conf, stores */
     char *cdi_dir;
     char *conf;
+    char *stage;        /* where the helper sees the host's /run while it binds keep[] */
+    char **keep;        /* entries of /run the CDI spec uses ("/run/nvidia-persistenced") */
     const char *driver; /* storage driver that loaded the image */
     char **plain, **gpu;
     struct bolt_bench_ns ns;
@@ -112,8 +114,52 @@ detach_cgroup2(bool *detached, struct bolt_err *err)
     return r;
 }
 
+/* The podman-owned names under /run: never taken from the host, only a spec path itself. */
+static bool
+podman_owned(const char *name)
+{
+    static const char *const owned[] = {"libpod", "containers", "crun", "runc", "cdi", "netns"};
+
+    for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
+        if (strcmp(name, owned[i]) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * The private /run hides the host's: what the CDI spec uses there (the persistenced and
+ * fabric manager sockets of a real driver, a driver root such as /run/nvidia/driver) is
+ * bound again from the host's /run, seen at stage.
+ */
 static int
-private_mounts(const char *cdi_dir, bool *detached, struct bolt_err *err)
+keep_run_paths(const char *stage, char *const *keep, struct bolt_err *err)
+{
+    for (size_t i = 0; keep && keep[i]; i++) {
+        cleanup_free char *src = xasprintf("%s%s", stage, keep[i] + strlen("/run"));
+        struct stat st;
+        int fd;
+        if (stat(src, &st) < 0)
+            continue; /* missing on the host too: podman says so when it needs it */
+        if (S_ISDIR(st.st_mode)) {
+            if (bolt_mkdir_p(keep[i], 0755, err) < 0)
+                return -1;
+        } else {
+            cleanup_free char *parent = xstrdup(keep[i]);
+            *strrchr(parent, '/') = '\0';
+            if (bolt_mkdir_p(parent, 0755, err) < 0)
+                return -1;
+            if ((fd = open(keep[i], O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) < 0)
+                return bolt_err_set(err, errno, "create the mount point '%s'", keep[i]);
+            close(fd);
+        }
+        if (mount(src, keep[i], NULL, MS_BIND | MS_REC, NULL) < 0)
+            return bolt_err_set(err, errno, "bind the host's '%s' into podman's /run", keep[i]);
+    }
+    return 0;
+}
+
+static int
+private_mounts(const struct bolt_bench_podman *p, bool *detached, struct bolt_err *err)
 {
     char run[PATH_MAX];
 
@@ -125,16 +171,20 @@ private_mounts(const char *cdi_dir, bool *detached, struct bolt_err *err)
         return bolt_err_set(err, errno, "make '/' private in podman's mount namespace");
     if (detach_cgroup2(detached, err) < 0)
         return -1;
-    if (tmpfs_on("/run", "mode=0755", err) < 0)
+    if (mount("/run", p->stage, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return bolt_err_set(err, errno, "bind the host's /run on '%s'", p->stage);
+    if (tmpfs_on("/run", "mode=0755", err) < 0 || keep_run_paths(p->stage, p->keep, err) < 0)
         return -1;
+    if (umount2(p->stage, MNT_DETACH) < 0)
+        return bolt_err_set(err, errno, "detach '%s'", p->stage);
     /* /var/run is normally a link to /run; where it is a directory it gets its own tmpfs */
     if ((realpath("/var/run", run) == NULL || strcmp(run, "/run") != 0)
         && tmpfs_on("/var/run", "mode=0755", err) < 0)
         return -1;
-    if (mkdir(BOLT_CDI_DIR_DYNAMIC, 0755) < 0)
+    if (mkdir(BOLT_CDI_DIR_DYNAMIC, 0755) < 0 && errno != EEXIST)
         return bolt_err_set(err, errno, "mkdir '%s' in podman's tmpfs", BOLT_CDI_DIR_DYNAMIC);
-    if (mount(cdi_dir, BOLT_CDI_DIR_DYNAMIC, NULL, MS_BIND, NULL) < 0)
-        return bolt_err_set(err, errno, "bind the CDI spec dir '%s' on '%s'", cdi_dir,
+    if (mount(p->cdi_dir, BOLT_CDI_DIR_DYNAMIC, NULL, MS_BIND, NULL) < 0)
+        return bolt_err_set(err, errno, "bind the CDI spec dir '%s' on '%s'", p->cdi_dir,
                             BOLT_CDI_DIR_DYNAMIC);
     /* the host's own specs (e.g. nvidia-ctk's) must not mix with the measured one */
     if (is_dir(BOLT_CDI_DIR_STATIC) && tmpfs_on(BOLT_CDI_DIR_STATIC, "mode=0755", err) < 0)
@@ -246,7 +296,7 @@ helper_main(int sock, pid_t parent, const struct bolt_bench_podman *p)
         _exit(1);
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
         bolt_err_set(&rd.err, errno, "prctl(PR_SET_CHILD_SUBREAPER) for podman's helper");
-    else if (private_mounts(p->cdi_dir, &rd.detached, &rd.err) == 0)
+    else if (private_mounts(p, &rd.detached, &rd.err) == 0)
         rd.ok = true;
     /* podman reads only this file; image copies go to the temp dir, not /var/tmp */
     setenv("CONTAINERS_CONF", p->conf, 1);
@@ -347,6 +397,48 @@ temp_base(void)
     return t;
 }
 
+/* Add the /run entry that holds host path path (under /run or /var/run) to p->keep. */
+static void
+keep_if_run(struct bolt_bench_podman *p, const char *path)
+{
+    const char *rest = NULL;
+    cleanup_free char *entry = NULL;
+    char *slash;
+
+    if (path == NULL)
+        return;
+    if (strncmp(path, "/run/", 5) == 0)
+        rest = path + 5;
+    else if (strncmp(path, "/var/run/", 9) == 0)
+        rest = path + 9;
+    if (rest == NULL || *rest == '\0')
+        return;
+    entry = xasprintf("/run/%s", rest);
+    /* the whole first-level entry (one bind for a driver root's many files), but only the
+     * exact path inside a name podman owns */
+    slash = strchr(entry + 5, '/');
+    if (slash) {
+        *slash = '\0';
+        if (podman_owned(entry + 5))
+            *slash = '/';
+    }
+    for (size_t i = 0; p->keep && p->keep[i]; i++)
+        if (strcmp(p->keep[i], entry) == 0)
+            return;
+    bolt_strv_push(&p->keep, entry);
+}
+
+static void
+keep_edits(struct bolt_bench_podman *p, const struct bolt_cdi_edits *e)
+{
+    for (size_t i = 0; i < e->n_mounts; i++)
+        keep_if_run(p, e->mounts[i].host_path);
+    for (size_t i = 0; i < e->n_nodes; i++)
+        keep_if_run(p, e->nodes[i].host_path ? e->nodes[i].host_path : e->nodes[i].path);
+    for (size_t i = 0; i < e->n_hooks; i++)
+        keep_if_run(p, e->hooks[i].path);
+}
+
 static int
 write_cdi(struct bolt_bench_podman *p, const struct bolt_nv_config *cfg, const char *runroot,
           const char *nvbind_path, struct bolt_err *err)
@@ -364,6 +456,9 @@ write_cdi(struct bolt_bench_podman *p, const struct bolt_nv_config *cfg, const c
     if (spec == NULL || bolt_cdi_spec_validate(spec, err) < 0)
         return bolt_err_wrap(err, "generate the CDI spec");
     p->n_devices = spec->n_devices;
+    keep_edits(p, &spec->edits);
+    for (size_t i = 0; i < spec->n_devices; i++)
+        keep_edits(p, &spec->devices[i].edits);
     j = bolt_cdi_spec_to_json(spec);
     text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(j);
@@ -471,6 +566,7 @@ bolt_bench_podman_new(const struct bolt_nv_config *cfg, const char *root, const 
         goto fail;
     }
     p->cdi_dir = xasprintf("%s/cdi", p->tmp);
+    p->stage = xasprintf("%s/host-run", p->tmp);
     p->conf = xasprintf("%s/containers.conf", p->tmp);
     archive = xasprintf("%s/image.tar", p->tmp);
     tmpdir = xasprintf("%s/tmp", p->tmp);
@@ -487,7 +583,7 @@ bolt_bench_podman_new(const struct bolt_nv_config *cfg, const char *root, const 
         goto fail;
     }
     if (write_cdi(p, cfg, runroot, nvbind_path, err) < 0 || write_conf(p, err) < 0
-        || bolt_mkdir_p(tmpdir, 0700, err) < 0)
+        || bolt_mkdir_p(tmpdir, 0700, err) < 0 || bolt_mkdir_p(p->stage, 0700, err) < 0)
         goto fail;
     if (!is_dir(VAR_LIB_CONTAINERS)) {
         /* the mount point of the helper's tmpfs; removed again at the end */
@@ -548,6 +644,8 @@ bolt_bench_podman_free(struct bolt_bench_podman *p)
         rmdir(VAR_LIB_CONTAINERS);
     free(p->tmp);
     free(p->cdi_dir);
+    free(p->stage);
+    bolt_strv_free(p->keep);
     free(p->conf);
     bolt_strv_free(p->plain);
     bolt_strv_free(p->gpu);

@@ -16,6 +16,7 @@ setup() {
 
 teardown() {
   [ -n "${POLLER:-}" ] && kill "$POLLER" 2>/dev/null && wait "$POLLER" 2>/dev/null
+  [ -n "${RUNDRV:-}" ] && rm -rf "$RUNDRV"
   eng_teardown
 }
 
@@ -109,6 +110,20 @@ cdi_files() {
   [ ! -s "$TMP/seen" ]
   [ "$([ -d /var/lib/containers ] && echo yes || echo no)" = "$had_var_lib" ]
   [ "$(n_containers)" -eq 0 ]
+}
+
+@test "benchmark: podman's private /run still shows a driver root under /run (a driver container's /run/nvidia/driver)" {
+  command -v podman >/dev/null || skip "podman is not installed"
+  RUNDRV=$(mktemp -d /run/bolt-bench-drv.XXXXXX)
+  gpu_fixture "$BOLT_TOP/tests/fixtures/nvidia/layouts/debian-2gpu-proprietary.json" "$RUNDRV/drv"
+  gpu_use "$RUNDRV/drv"
+  mkdir "$TMP/ptmp"
+  TMPDIR=$TMP/ptmp run b gaming gpu benchmark --iterations 1 --image $IMG --format json
+  echo "$output" | jq -c '.results[] | select(.name | startswith("podman")) | {name, measured, why}' || echo "$output"
+  [ "$status" -eq 0 ]
+  measured "$output" "podman run --rm --device nvidia.com/gpu=all IMAGE true" 1
+  [ -z "$(ls -A "$TMP/ptmp")" ]
+  ! grep -q "/bolt-bench-podman\." /proc/self/mountinfo
 }
 
 @test "benchmark: a failing podman is reported with its command, exit status and error line" {
