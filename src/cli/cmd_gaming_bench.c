@@ -225,6 +225,35 @@ print_table(json_t *doc)
                    json_string_value(json_object_get(r, "why")));
 }
 
+/* Peers that cannot be measured here, each with the reason found on this machine. */
+static void
+add_peers(json_t *results)
+{
+    if (!in_path("docker"))
+        json_array_append_new(results, bolt_bench_skip("docker run --gpus all",
+                                                       "docker is not installed"));
+    else if (!bolt_path_exists("/var/run/docker.sock"))
+        json_array_append_new(results,
+                              bolt_bench_skip("docker run --gpus all",
+                                              "no docker engine: /var/run/docker.sock is missing "
+                                              "(only the client is installed)"));
+    else
+        json_array_append_new(results,
+                              bolt_bench_skip("docker run --gpus all",
+                                              "docker's --gpus needs the NVIDIA Container Toolkit "
+                                              "hook, which needs a real GPU"));
+    if (!in_path("nvidia-container-cli"))
+        json_array_append_new(results,
+                              bolt_bench_skip("nvidia-container-cli configure",
+                                              "nvidia-container-cli is not installed (it is not "
+                                              "in Debian; NVIDIA's apt repository has it)"));
+    else
+        json_array_append_new(results,
+                              bolt_bench_skip("nvidia-container-cli configure",
+                                              "libnvidia-container reads the real driver through "
+                                              "NVML, which needs a real GPU"));
+}
+
 int
 cmd_gaming_gpu_benchmark(int argc, char **argv)
 {
@@ -317,30 +346,7 @@ cmd_gaming_gpu_benchmark(int argc, char **argv)
         run_pairs(doc, &cfg, self, image, iterations);
     }
 
-    /* peers */
-    if (!in_path("docker"))
-        json_array_append_new(results, bolt_bench_skip("docker run --gpus all",
-                                                       "docker is not installed"));
-    else if (!bolt_path_exists("/var/run/docker.sock"))
-        json_array_append_new(results,
-                              bolt_bench_skip("docker run --gpus all",
-                                              "no docker engine: /var/run/docker.sock is missing "
-                                              "(only the client is installed)"));
-    else
-        json_array_append_new(results,
-                              bolt_bench_skip("docker run --gpus all",
-                                              "docker's --gpus needs the NVIDIA Container Toolkit "
-                                              "hook, which needs a real GPU"));
-    if (!in_path("nvidia-container-cli"))
-        json_array_append_new(results,
-                              bolt_bench_skip("nvidia-container-cli configure",
-                                              "nvidia-container-cli is not installed (it is not "
-                                              "in Debian; NVIDIA's apt repository has it)"));
-    else
-        json_array_append_new(results,
-                              bolt_bench_skip("nvidia-container-cli configure",
-                                              "libnvidia-container reads the real driver through "
-                                              "NVML, which needs a real GPU"));
+    add_peers(results);
     extend(results, bolt_bench_cuda(&cfg, cli_g.runroot, iterations));
 
     if (strcmp(format, "json") == 0) {
