@@ -13,6 +13,7 @@ PKGS=(
   hyperfine gcc-multilib
   chromium  # gaming performance --report: the HTML is checked in headless chromium
   xvfb x11-utils xauth pulseaudio pulseaudio-utils  # gaming audio/display tests: real servers
+  weston wayland-utils pipewire pipewire-bin  # headless weston + wayland-info, a PipeWire daemon + pw-cli/pw-cat
 )
 missing=()
 for p in "${PKGS[@]}"; do

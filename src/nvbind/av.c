@@ -295,11 +295,18 @@ audio_edits(struct bolt_oci_spec *spec, const struct bolt_nv_av *av, char ***app
         bolt_oci_spec_add_mount(spec, PIPEWIRE_DIR "/pipewire-0", "bind", sock, sock_opts);
         setenv_applied(spec, applied, "PIPEWIRE_RUNTIME_DIR", PIPEWIRE_DIR);
         setenv_applied(spec, applied, "PIPEWIRE_REMOTE", "pipewire-0");
+        /*
+         * libpipewire's streams read these as fractions (a bare "1024" is ignored):
+         * PIPEWIRE_LATENCY=QUANTUM/RATE is the node.latency the stream asks for, and
+         * PIPEWIRE_RATE=1/RATE its node.rate. PIPEWIRE_QUANTUM (QUANTUM/RATE) makes newer
+         * PipeWire force the whole graph to that quantum while the stream runs, so only an
+         * explicit buffer_size sets it.
+         */
         snprintf(buf, sizeof(buf), "%ld/%ld", quantum, rate);
         setenv_applied(spec, applied, "PIPEWIRE_LATENCY", buf);
-        snprintf(buf, sizeof(buf), "%ld", quantum);
-        setenv_applied(spec, applied, "PIPEWIRE_QUANTUM", buf);
-        snprintf(buf, sizeof(buf), "%ld", rate);
+        if (av->buffer_size)
+            setenv_applied(spec, applied, "PIPEWIRE_QUANTUM", buf);
+        snprintf(buf, sizeof(buf), "1/%ld", rate);
         setenv_applied(spec, applied, "PIPEWIRE_RATE", buf);
     } else {
         cleanup_free char *sock = pulse_socket();

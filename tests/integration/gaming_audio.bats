@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Audio (--audio pipewire|pulseaudio, --audio-latency; the Boltfile's [gaming.audio]): a real
 # PulseAudio server on the host, pactl inside the container connecting through the bound
-# socket; latency/sample rate/buffer size as the client environment; clear errors.
+# socket; a real PipeWire daemon, pw-cli inside reading its core and pw-cat streams whose
+# latency/rate (from the client environment bolt sets) the daemon shows; clear errors.
 
 load helpers/gaming
 
@@ -10,6 +11,17 @@ setup_file() {
   [ "$(id -u)" -eq 0 ] || return 0
   export INJ_FIX=$(mktemp -d /tmp/bolt-gaming-fix.XXXXXX)
   inj_fixtures "$INJ_FIX" debian-2gpu-proprietary
+  # the PipeWire clients' image, built once: pw-cli, pw-cat and what libpipewire loads at
+  # run time (the client config, its modules, SPA plugins), with $INJ_FIX/snd.wav at 32 kHz
+  # (so pw-cat's own rate and latency differ from what bolt sets)
+  if command -v pw-cli >/dev/null && command -v pw-cat >/dev/null; then
+    local lib=/usr/lib/x86_64-linux-gnu m=/usr/lib/x86_64-linux-gnu/pipewire-0.3/libpipewire-module
+    gm_wav "$INJ_FIX/snd.wav" 32000
+    gm_client_tar "$INJ_FIX/pwclients.tar" /usr/share/pipewire/client.conf "$INJ_FIX/snd.wav" \
+      $lib/spa-0.2/support/libspa-support.so $lib/spa-0.2/audioconvert/libspa-audioconvert.so \
+      $m-protocol-native.so $m-client-node.so $m-client-device.so $m-adapter.so \
+      $m-metadata.so $m-session-manager.so -- pw-cli pw-cat
+  fi
 }
 
 teardown_file() {
@@ -23,13 +35,13 @@ setup() {
   unset PULSE_SERVER PIPEWIRE_REMOTE
   export XDG_RUNTIME_DIR=$TMP/xdg HOME=$TMP/home
   mkdir -p "$XDG_RUNTIME_DIR" "$HOME"
-  GM_PA_PID=
+  GM_PA_PID= GM_PW_PID=
 }
 
 teardown() {
   inj_bolt_teardown
   [ -n "$GM_PA_PID" ] && kill "$GM_PA_PID" 2>/dev/null && wait "$GM_PA_PID" 2>/dev/null
-  [ -n "${GM_PW_PID:-}" ] && kill "$GM_PW_PID" 2>/dev/null
+  gm_stop "$GM_PW_PID"
   inj_teardown
 }
 
@@ -61,18 +73,77 @@ start_pulse() {
   [[ "$output" == *"L=42"* && "$output" == *"null"* ]]
 }
 
-@test "--audio pipewire: the PipeWire socket and quantum/rate env (PIPEWIRE_LATENCY)" {
-  python3 -c 'import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); time.sleep(60)' "$XDG_RUNTIME_DIR/pipewire-0" &
-  GM_PW_PID=$!
-  for i in $(seq 50); do [ -S "$XDG_RUNTIME_DIR/pipewire-0" ] && break; sleep 0.1; done
-  run bb run --rm --audio pipewire localhost/probe sh -c \
-    'echo "R=$PIPEWIRE_RUNTIME_DIR/$PIPEWIRE_REMOTE L=$PIPEWIRE_LATENCY Q=$PIPEWIRE_QUANTUM"; test -S $PIPEWIRE_RUNTIME_DIR/pipewire-0 && echo is-socket'
+# a PipeWire daemon on $XDG_RUNTIME_DIR/pipewire-0 and localhost/pwclients (setup_file)
+start_pipewire() {
+  gm_need pipewire pipewire
+  gm_need pipewire-bin pw-cli pw-cat pw-dump
+  chmod 0700 "$XDG_RUNTIME_DIR"
+  gm_pipewire "bolt-$BATS_TEST_NUMBER-$$"
+  bb import "$INJ_FIX/pwclients.tar" localhost/pwclients >/dev/null
+}
+
+@test "--audio pipewire: pw-cli inside talks to the host's PipeWire daemon; latency/rate env" {
+  start_pipewire
+  run bb run --rm --audio pipewire localhost/pwclients sh -c \
+    'echo "R=$PIPEWIRE_RUNTIME_DIR/$PIPEWIRE_REMOTE L=$PIPEWIRE_LATENCY Q=${PIPEWIRE_QUANTUM:-unset} A=$PIPEWIRE_RATE D=$SDL_AUDIODRIVER"; pw-cli info 0'
   echo "$output"
   [ "$status" -eq 0 ]
-  [[ "$output" == *"R=/run/bolt-pipewire/pipewire-0 L=1024/48000 Q=1024"* ]]
-  [[ "$output" == *"is-socket"* ]]
-  run bb run --rm --audio pipewire --audio-latency low localhost/probe sh -c 'echo L=$PIPEWIRE_LATENCY'
+  [[ "$output" == *"R=/run/bolt-pipewire/pipewire-0 L=1024/48000 Q=unset A=1/48000 D=pipewire"* ]]
+  # the core of this daemon: its name, its version, the tag only this test's config has
+  [[ "$output" == *'name: "pipewire-0"'* ]]
+  [[ "$output" == *"version: \"$(pipewire --version | sed -n 's/^Linked with libpipewire //p')\""* ]]
+  [[ "$output" == *"bolt.test.tag = \"bolt-$BATS_TEST_NUMBER-$$\""* ]]
+  run bb run --rm --audio pipewire --audio-latency low localhost/pwclients sh -c 'echo L=$PIPEWIRE_LATENCY; pw-cli info 0 | grep -c "bolt.test.tag"'
+  echo "$output"
+  [ "$status" -eq 0 ]
   [[ "$output" == *"L=128/48000"* ]]
+  [ "${lines[-1]}" = 1 ]
+}
+
+@test "--audio pipewire and [gaming.audio]: a stream inside asks the host's daemon for bolt's latency and rate" {
+  start_pipewire
+  # pw-cat on its own asks for 100 ms at the file's rate: node.latency=3200/32000, 1/32000
+  run bb run -d --name pw-low --audio pipewire --audio-latency low localhost/pwclients \
+    pw-cat --playback -P '{ node.name = bolt-low }' "$INJ_FIX/snd.wav"
+  [ "$status" -eq 0 ]
+  run gm_pw_node bolt-low
+  echo "$output"
+  [ "$output" = "node.latency=128/48000 node.rate=1/48000" ]
+  bb rm -f pw-low >/dev/null
+  # the daemon saw the client go: the node is removed
+  local left
+  for i in $(seq 50); do
+    left=$(timeout 5 pw-dump | jq '[.[] | select(.info.props["node.name"] == "bolt-low")] | length')
+    [ "$left" = 0 ] && break
+    sleep 0.1
+  done
+  [ "$left" = 0 ]
+
+  # the Boltfile's sample_rate and buffer_size: rate, latency and the forced quantum
+  mkdir -p "$TMP/proj"
+  cat > "$TMP/proj/Boltfile.toml" <<EOF2
+project = "snd"
+[services.game]
+image = "localhost/pwclients"
+command = ["sh", "-c", 'echo "Q=\$PIPEWIRE_QUANTUM"; exec pw-cat --playback -P "{ node.name = bolt-file }" $INJ_FIX/snd.wav']
+stop_grace_period = "1s"
+[services.game.gaming.audio]
+system = "pipewire"
+sample_rate = 44100
+buffer_size = 256
+EOF2
+  cd "$TMP/proj"
+  run bb surge up -d
+  echo "$output"
+  [ "$status" -eq 0 ]
+  run gm_pw_node bolt-file
+  echo "$output"
+  [ "$output" = "node.latency=256/44100 node.rate=1/44100" ]
+  run bb surge logs
+  [[ "$output" == *"Q=256/44100"* ]]
+  run bb surge down
+  [ "$status" -eq 0 ]
+  cd /
 }
 
 @test "audio: missing sockets name the path; bad values name the flag" {

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # --display x11|wayland|auto and --gaming-input: a real X server (Xvfb) on the host, and
 # xdpyinfo inside the container connecting through the bound socket with the cookie bolt
-# rewrote for the container's hostname; Wayland socket binding; clear errors.
+# rewrote for the container's hostname; a real Wayland compositor (weston, headless) and
+# wayland-info inside listing its globals; clear errors.
 
 load helpers/gaming
 
@@ -21,14 +22,14 @@ setup() {
   inj_use "$INJ_FIX/debian-2gpu-proprietary"
   inj_bolt_setup
   unset DISPLAY XAUTHORITY WAYLAND_DISPLAY XDG_RUNTIME_DIR
-  GM_XVFB_PID=
+  GM_XVFB_PID= GM_WESTON_PID=
   GM_N=$((50 + RANDOM % 400))
 }
 
 teardown() {
   inj_bolt_teardown
   [ -n "$GM_XVFB_PID" ] && kill "$GM_XVFB_PID" 2>/dev/null && wait "$GM_XVFB_PID" 2>/dev/null
-  [ -n "${GM_WL_PID:-}" ] && kill "$GM_WL_PID" 2>/dev/null
+  gm_stop "${GM_WESTON_PID:-}"
   inj_teardown
 }
 
@@ -62,22 +63,32 @@ teardown() {
   [[ "$output" == *"socket"* ]]
 }
 
-@test "--display wayland: the compositor socket at WAYLAND_DISPLAY inside" {
+@test "--display wayland: wayland-info inside talks to the host's headless weston" {
+  gm_need weston weston
+  gm_need wayland-utils wayland-info
   export XDG_RUNTIME_DIR=$TMP/xdg
-  mkdir -p "$XDG_RUNTIME_DIR"
-  python3 -c 'import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); time.sleep(60)' "$XDG_RUNTIME_DIR/wayland-1" &
-  GM_WL_PID=$!
-  for i in $(seq 50); do [ -S "$XDG_RUNTIME_DIR/wayland-1" ] && break; sleep 0.1; done
-  export WAYLAND_DISPLAY=wayland-1
-  run bb run --rm --display wayland localhost/probe sh -c 'echo "W=$WAYLAND_DISPLAY T=$XDG_SESSION_TYPE"; test -S "$WAYLAND_DISPLAY" && echo is-socket'
+  mkdir -m 0700 "$XDG_RUNTIME_DIR"
+  gm_weston wayland-bolt 800 600
+  gm_client_image localhost/wlclients wayland-info
+  run bb run --rm --display wayland localhost/wlclients sh -c \
+    'echo "W=$WAYLAND_DISPLAY R=${XDG_RUNTIME_DIR:-unset} T=$XDG_SESSION_TYPE V=$SDL_VIDEODRIVER"; wayland-info'
   echo "$output"
   [ "$status" -eq 0 ]
-  [[ "$output" == *"W=/run/bolt-wayland/wayland-0 T=wayland"* ]]
-  [[ "$output" == *"is-socket"* ]]
-  # auto prefers Wayland when its socket exists
+  # the socket is found by the absolute WAYLAND_DISPLAY (libwayland >= 1.15); the host's
+  # XDG_RUNTIME_DIR is not carried in
+  [[ "$output" == *"W=/run/bolt-wayland/wayland-0 R=unset T=wayland V=wayland"* ]]
+  # the globals of this weston: its compositor, and the one headless output at the size given
+  [[ "$output" == *"interface: 'wl_compositor'"* ]]
+  [[ "$output" == *"interface: 'xdg_wm_base'"* ]]
+  [[ "$output" == *"make: 'weston', model: 'headless'"* ]]
+  [[ "$output" == *"width: 800 px, height: 600 px"* ]]
+  # auto prefers Wayland when its socket exists, even with DISPLAY set
   export DISPLAY=:$GM_N
-  run bb run --rm --display auto localhost/probe sh -c 'echo "W=$WAYLAND_DISPLAY D=${DISPLAY:-none}"'
-  [[ "$output" == *"W=/run/bolt-wayland/wayland-0 D=none"* ]]
+  run bb run --rm --display auto localhost/wlclients sh -c 'echo "D=${DISPLAY:-none}"; wayland-info | grep -c "interface: .wl_output."'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"D=none"* ]]
+  [ "${lines[-1]}" = 1 ]
 }
 
 @test "missing sockets and bad values: an error naming the path or the flag, nothing created" {
