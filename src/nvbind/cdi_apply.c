@@ -34,6 +34,9 @@ complete_node(const struct bolt_cdi_node *n, char *type, int64_t *major, int64_t
     *major = n->major;
     *minor = n->minor;
     *mode = n->has_file_mode ? n->file_mode : 0666;
+    /* nothing to fill in: no host lookup (nvbind's fast path checked its nodes already) */
+    if (n->type && n->has_major && n->has_minor && n->has_file_mode)
+        return 0;
     if (lstat(host, &st) < 0) {
         /* a "minimal" node (type and major given) does not need the host node */
         if (n->type && (n->has_major || n->type == 'p'))

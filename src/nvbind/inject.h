@@ -18,6 +18,8 @@
  *   /usr/local/nvidia/files/<path>  binaries and config files; <path> in the rootfs is a
  *                            symlink to it (a bind mount where a symlink cannot be made)
  *   /etc/ld.so.cache         <- the merged cache (shared per image under the runroot), ro
+ *   (`bolt run`: the links, the mount points and the merged cache are files of the nvbind
+ *   layer, the top lower dir of the container's overlay; see bolt_nv_layer_get)
  *   IPC sockets and the MPS pipe directory bind-mounted rw (noexec)
  *   every mount nosuid,nodev; device nodes of exactly the selected GPUs (+ control nodes)
  *   with device-cgroup allow rules; NVIDIA_VISIBLE_DEVICES / NVIDIA_DRIVER_CAPABILITIES.

@@ -30,7 +30,8 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-#define LAYER_FORMAT 1u /* bump when the content of a layer changes */
+#define LAYER_FORMAT 2u   /* bump when the content of a layer changes */
+#define MANIFEST_MAX 4000 /* below PATH_MAX: the longest manifest a symlink holds */
 
 void
 bolt_nv_layer_fini(struct bolt_nv_layer *l)
@@ -308,11 +309,16 @@ fill(struct build *b, struct bolt_err *err)
     return add_cache(b, err);
 }
 
-/* What the warm path reads: one "bind TARGET::LINK" line per bind, "cache" if merged. */
+/*
+ * What the warm path reads: "layer" then one "bind TARGET::LINK" line per bind and "cache"
+ * if merged. It is stored as the target of a symlink: one readlink(2) reads it, where a file
+ * costs an open, a read and a close (each syscall costs microseconds in a VM). A manifest
+ * longer than a symlink may be goes to manifest.txt, and the link says "file".
+ */
 static char *
 manifest(const struct build *b)
 {
-    char *m = xstrdup(b->cache ? "cache\n" : "");
+    char *m = xstrdup(b->cache ? "layer\ncache\n" : "layer\n");
 
     for (size_t i = 0; b->binds && b->binds[i]; i++) {
         char *n = xasprintf("%sbind %s\n", m, b->binds[i]);
@@ -349,8 +355,16 @@ build_layer(const struct bolt_nv_plan *plan, unsigned caps, const char *lower, c
     if (fill(&b, err) < 0)
         goto out;
     m = manifest(&b);
-    if (bolt_write_file_atomic(mpath, m, strlen(m), 0644, err) < 0)
+    if (strlen(m) >= MANIFEST_MAX) {
+        cleanup_free char *fpath = xasprintf("%s.txt", mpath);
+        if (bolt_write_file_atomic(fpath, m, strlen(m), 0644, err) < 0)
+            goto out;
+        strcpy(m, "file");
+    }
+    if (symlink(m, mpath) < 0) {
+        bolt_err_set(err, errno, "symlink '%s'", mpath);
         goto out;
+    }
     if (rename(tmp, dir) < 0) {
         bolt_err_set(err, errno, "rename '%s' to '%s'", tmp, dir);
         goto out;
@@ -394,6 +408,24 @@ prune_stale(const char *top, const char *keep)
     }
 }
 
+/* The manifest of the layer at dir (new string), or NULL when the layer is not complete. */
+static char *
+read_manifest(const char *dir)
+{
+    cleanup_free char *link = xasprintf("%s/manifest", dir);
+    char buf[MANIFEST_MAX + 1];
+    ssize_t n = readlink(link, buf, sizeof(buf) - 1);
+
+    if (n <= 0)
+        return NULL;
+    buf[n] = '\0';
+    if (strcmp(buf, "file") == 0) {
+        cleanup_free char *fpath = xasprintf("%s.txt", link);
+        return bolt_read_file(fpath, NULL, NULL);
+    }
+    return xstrdup(buf);
+}
+
 /* Parse a manifest into out (binds, cache). */
 static void
 load_manifest(char *text, struct bolt_nv_layer *out)
@@ -418,7 +450,7 @@ bolt_nv_layer_get(const struct bolt_nv_plan *plan, unsigned caps, const char *lo
                   (unsigned long long)id->ino, (unsigned long long)id->size,
                   (unsigned long long)id->mtime_ns);
     cleanup_free char *top = xasprintf("%s/nvbind/layer", runroot);
-    cleanup_free char *dir = NULL, *mpath = NULL, *text = NULL;
+    cleanup_free char *dir = NULL, *text = NULL;
     uint64_t h = 0xcbf29ce484222325ULL;
     unsigned fmt = LAYER_FORMAT;
     int lock;
@@ -429,8 +461,7 @@ bolt_nv_layer_get(const struct bolt_nv_plan *plan, unsigned caps, const char *lo
     h = fnv1a(h, plan->driver_root, strlen(plan->driver_root) + 1);
     h = fnv1a(h, lower, strlen(lower));
     dir = xasprintf("%s/%s/%016llx", top, pkey, (unsigned long long)h);
-    mpath = xasprintf("%s/manifest", dir);
-    text = bolt_read_file(mpath, NULL, NULL); /* the warm path: one open and read */
+    text = read_manifest(dir); /* the warm path: one readlink */
     if (text == NULL) {
         cleanup_free char *parent = xasprintf("%s/%s", top, pkey);
         cleanup_free char *lockp = xasprintf("%s/.lock", top);
@@ -441,11 +472,13 @@ bolt_nv_layer_get(const struct bolt_nv_plan *plan, unsigned caps, const char *lo
         lock = bolt_lock_open(lockp, true, true, err);
         if (lock < 0)
             return bolt_err_wrap(err, "nvbind layer");
-        text = bolt_read_file(mpath, NULL, NULL);
+        text = read_manifest(dir);
         if (text == NULL) {
             prune_stale(top, pkey);
             r = build_layer(plan, caps, lower, dir, err);
-            text = r == 0 ? bolt_read_file(mpath, NULL, err) : NULL;
+            text = r == 0 ? read_manifest(dir) : NULL;
+            if (r == 0 && text == NULL)
+                bolt_err_set(err, 0, "'%s': the new layer has no manifest", dir);
         }
         bolt_lock_release(lock);
         if (text == NULL)

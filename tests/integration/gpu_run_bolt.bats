@@ -244,3 +244,52 @@ retry() {
   [[ "$output" == *"no spec defines kind 'acme.com/fpga'"* ]]
   unset BOLT_CDI_SPEC_DIRS
 }
+
+@test "bolt run --gpu: links, mount points and the merged cache come from the nvbind layer; the upper dir gets none of them" {
+  run bb run --name lay1 --gpu all localhost/probe sh -c "$INJ_PROBE; echo smi=\$(readlink /usr/bin/nvidia-smi); ls -ld /usr/bin /tmp"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"libcuda: /usr/local/nvidia/lib64/libcuda.so.1"* ]]
+  [[ "$output" == *"count: 2"* ]]
+  [[ "$output" == *"smi=/usr/local/nvidia/files/usr/bin/nvidia-smi"* ]]
+  # directories of the layer show the image's modes
+  [[ "$output" == *"$(ls -ld "$INJ_FIX/probe/tmp" | cut -c1-10)"*" /tmp"* ]]
+  upper=$(echo "$ROOT"/containers/*/upper)
+  [ -d "$upper" ]
+  ls -laR "$upper"
+  [ ! -e "$upper/usr" ]
+  [ ! -e "$upper/etc/ld.so.cache" ]
+  [ ! -e "$upper/etc/OpenCL" ]
+  [ ! -e "$upper/run" ]
+  [ ! -e "$upper/tmp/nvidia-mps" ]
+  # a second container of the image uses the same layer
+  run bb run --rm --gpu all localhost/probe sh -c 'readlink /usr/bin/nvidia-smi'
+  [ "$status" -eq 0 ]
+  [ "$(ls -d "$RUNROOT"/nvbind/layer/*/*/ | wc -l)" -eq 1 ]
+  # other caps, another layer
+  run bb run --rm --gpus 'all,capabilities=utility' localhost/probe sh -c 'readlink /usr/bin/nvidia-smi'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(ls -d "$RUNROOT"/nvbind/layer/*/*/ | wc -l)" -eq 2 ]
+}
+
+@test "bolt run --gpu: an image whose /usr/bin is a symlink keeps it (and its /tmp mode); the driver's binaries are bind-mounted instead" {
+  img=$TMP/merged
+  cp -a "$INJ_FIX/probe" "$img"
+  mkdir -p "$img/bin"
+  cp -a "$img/usr/bin/." "$img/bin/" 2>/dev/null || true
+  rm -rf "$img/usr/bin"
+  ln -s ../bin "$img/usr/bin"
+  chmod 1777 "$img/tmp"
+  tar -C "$img" -cf "$TMP/merged.tar" .
+  bb import "$TMP/merged.tar" localhost/merged >/dev/null
+  run bb run --rm --gpu all localhost/merged sh -c "$INJ_PROBE; echo usrbin=\$(readlink /usr/bin); test -x /usr/bin/nvidia-smi && echo smi=ok; ls -ld /tmp; echo binds=\$(grep -c ' /bin/nvidia-smi ' /proc/self/mountinfo)"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"usrbin=../bin"* ]]
+  [[ "$output" == *"libcuda: /usr/local/nvidia/lib64/libcuda.so.1"* ]]
+  [[ "$output" == *"smi=ok"* ]]
+  # the layer's /tmp (mount point of the MPS pipe directory) keeps the image's mode
+  [[ "$output" == *"drwxrwxrwt"*" /tmp"* ]]
+  [[ "$output" == *"binds=1"* ]]
+}
