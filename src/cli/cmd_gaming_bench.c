@@ -150,9 +150,10 @@ run_pairs(json_t *doc, const struct bolt_nv_config *cfg, const char *self, const
     char buf[600];
     size_t n = 2;
 
-    if (!in_path("podman")) {
-        json_array_append_new(results, bolt_bench_skip(N_PODMAN, "podman is not installed"));
-        json_array_append_new(results, bolt_bench_skip(N_PODMAN_GPU, "podman is not installed"));
+    if (!in_path("podman") || bolt_bench_interrupted()) {
+        const char *why = bolt_bench_interrupted() ? "interrupted" : "podman is not installed";
+        json_array_append_new(results, bolt_bench_skip(N_PODMAN, why));
+        json_array_append_new(results, bolt_bench_skip(N_PODMAN_GPU, why));
     } else {
         cleanup_free char *nvbind = find_nvbind(self);
         pm = bolt_bench_podman_new(cfg, cli_g.root, cli_g.runroot, image, nvbind, &err);
@@ -320,6 +321,7 @@ cmd_gaming_gpu_benchmark(int argc, char **argv)
         goto out;
     }
     rc = CLI_EXIT_ENGINE;
+    bolt_bench_trap_signals();
     if (bolt_nv_config_load(&cfg, &err) < 0 || bolt_nv_config_validate(&cfg, &err) < 0) {
         bolt_err_print(PROG, &err);
         goto out;
@@ -347,6 +349,8 @@ cmd_gaming_gpu_benchmark(int argc, char **argv)
     }
 
     add_peers(results);
+    if (bolt_bench_interrupted())
+        json_object_set_new(doc, "interrupted_by_signal", json_integer(bolt_bench_interrupted()));
     extend(results, bolt_bench_cuda(&cfg, cli_g.runroot, iterations));
 
     if (strcmp(format, "json") == 0) {
@@ -356,7 +360,8 @@ cmd_gaming_gpu_benchmark(int argc, char **argv)
     } else {
         print_table(doc);
     }
-    rc = 0;
+    /* interrupted: what was measured is printed, the temporary state is already gone */
+    rc = bolt_bench_interrupted() ? 128 + bolt_bench_interrupted() : 0;
 out:
     json_decref(doc);
     bolt_nv_config_fini(&cfg);

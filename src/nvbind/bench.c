@@ -9,6 +9,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,30 @@
 #include "oci/spec.h"
 #include "util/fs.h"
 #include "util/mem.h"
+
+static volatile sig_atomic_t g_interrupted;
+
+static void
+on_signal(int sig)
+{
+    g_interrupted = sig;
+}
+
+void
+bolt_bench_trap_signals(void)
+{
+    struct sigaction sa = {.sa_handler = on_signal};
+
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int
+bolt_bench_interrupted(void)
+{
+    return g_interrupted;
+}
 
 static double
 now_us(void)
@@ -237,13 +262,19 @@ bolt_bench_interleaved(const struct bolt_bench_cmd *cmds, size_t n, int iteratio
     for (size_t k = 0; k < n; k++) {
         v[k] = xcalloc((size_t)iterations, sizeof(double));
         /* one untimed run each: first-use costs (page cache, plan, lazily built state) */
-        if (run_cmd(&cmds[k], &us, &o) != 0)
+        if (!g_interrupted && run_cmd(&cmds[k], &us, &o) != 0)
             fail[k] = failed(cmds[k].name, cmds[k].argv, &o);
     }
-    for (int i = 0; i < iterations; i++) {
+    for (int i = 0; i < iterations && !g_interrupted; i++) {
         for (size_t k = 0; k < n; k++) {
             if (fail[k] == NULL && run_cmd(&cmds[k], &v[k][i], &o) != 0)
                 fail[k] = failed(cmds[k].name, cmds[k].argv, &o);
+        }
+    }
+    for (size_t k = 0; k < n && g_interrupted; k++) {
+        if (fail[k] == NULL) {
+            cleanup_free char *why = xasprintf("interrupted by signal %d", (int)g_interrupted);
+            fail[k] = bolt_bench_skip(cmds[k].name, why);
         }
     }
     for (size_t k = 0; k < n; k++) {

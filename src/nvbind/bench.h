@@ -15,6 +15,15 @@
 #include "util/err.h"
 
 /*
+ * From now on SIGINT and SIGTERM only mark the benchmark as interrupted: the command
+ * running gets the signal too (same process group) and fails, bolt_bench_interleaved runs
+ * nothing more, and the caller still removes everything temporary. bolt_bench_interrupted
+ * returns the signal seen, or 0.
+ */
+void bolt_bench_trap_signals(void);
+int bolt_bench_interrupted(void);
+
+/*
  * Median wall time of bolt_nv_inject_spec (all GPUs) into a fresh default spec, and of
  * loading the cached plan, over iterations calls in this process.
  */
