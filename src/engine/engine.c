@@ -212,6 +212,7 @@ populate_dir(const struct bolt_ctr_store *st, struct bolt_container *c, struct b
              struct bolt_err *err)
 {
     cleanup_free char *dir = bolt_ctrs_ctr_dir(st, c->id);
+    cleanup_free char *rdir = bolt_ctrs_run_dir(st, c->id);
     cleanup_free char *lower = xasprintf("%s/lower", dir);
     cleanup_free char *cfg = xasprintf("%s/config.json", dir);
     const char *subdirs[] = {"upper", "work"};
@@ -232,7 +233,9 @@ populate_dir(const struct bolt_ctr_store *st, struct bolt_container *c, struct b
             strcat(ltext, ":");
         strcat(ltext, img->lowerdirs[i]);
     }
-    if (write_derived(lower, ltext, err) < 0 || write_etc_files(spec, dir, host_net, err) < 0
+    /* a --rm container's etc files are transient: on the runroot (a tmpfs), not the disk */
+    if (write_derived(lower, ltext, err) < 0
+        || write_etc_files(spec, c->auto_remove ? rdir : dir, host_net, err) < 0
         || save_spec(spec, cfg, c->auto_remove, err) < 0)
         return -1;
     bolt_trace_mark(tr, "files");

@@ -113,14 +113,21 @@ mount_volatile(struct sup *s, const char *opts)
     return mount("overlay", s->rootfs, "overlay", 0, vopts);
 }
 
+static bool
+is_under(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+
+    return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
 /* The /etc files bolt binds into every container (engine.c write_etc_files). */
 static bool
 is_etc_bind(const struct sup *s, const struct bolt_oci_mount *m)
 {
     static const char *const names[] = {"/etc/hosts", "/etc/hostname", "/etc/resolv.conf"};
-    size_t n = strlen(s->dir);
 
-    if (!m->source || strncmp(m->source, s->dir, n) != 0 || m->source[n] != '/')
+    if (!m->source || (!is_under(m->source, s->dir) && !is_under(m->source, s->rdir)))
         return false;
     for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
         if (strcmp(m->destination, names[i]) == 0)

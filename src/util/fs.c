@@ -133,6 +133,12 @@ bolt_mkdir_p(const char *path, mode_t mode, struct bolt_err *err)
 
     while (n > 1 && p[n - 1] == '/')
         p[--n] = '\0';
+    /* the common case on every command: the directory (or at least its parent) exists,
+     * so one mkdir answers instead of one per path component */
+    if (mkdir(p, mode) == 0 || errno == EEXIST)
+        return 0;
+    if (errno != ENOENT)
+        return bolt_err_set(err, errno, "mkdir '%s'", p);
     for (char *s = p + 1; *s; s++) {
         if (*s != '/')
             continue;

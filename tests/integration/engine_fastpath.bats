@@ -65,6 +65,10 @@ teardown() {
   run b start -a keep
   [ "$status" -eq 0 ]
   b rm keep
+  # a --rm container's etc files are transient state too: bound from the runroot
+  run b run --rm $IMG sh -c 'grep " /etc/hosts " /proc/self/mountinfo'
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"$RUNROOT/containers/"*"/hosts "* ]] || { echo "$output"; return 1; }
   run b run --name w $IMG sh -c 'echo x >/etc/added; cat /etc/hostname >/dev/null'
   [ "$status" -eq 0 ]
   id=$(b inspect -f '{{.Id}}' w)
