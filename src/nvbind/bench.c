@@ -105,8 +105,7 @@ result(const char *name, double *v, size_t n)
 {
     qsort(v, n, sizeof(*v), cmp_d); /* before v[0]/v[n-1] are read */
     return json_pack("{s:s,s:b,s:f,s:f,s:f,s:I}", "name", name, "measured", 1, "median_us",
-                     median(v, n), "min_us", v[0], "max_us", v[n - 1], "samples",
-                     (json_int_t)n);
+                     median(v, n), "min_us", v[0], "max_us", v[n - 1], "samples", (json_int_t)n);
 }
 
 json_t *
@@ -133,8 +132,8 @@ bolt_bench_inject(const struct bolt_nv_config *cfg, const char *runroot, int ite
         bolt_nv_plan_free(plan);
 
         struct bolt_oci_spec *spec = bolt_oci_spec_default();
-        struct bolt_nv_inject_opts o = {.runroot = runroot, .persist = runroot, .rootfs = tmpl,
-                                        .cfg = cfg};
+        struct bolt_nv_inject_opts o = {
+            .runroot = runroot, .persist = runroot, .rootfs = tmpl, .cfg = cfg};
         char **env = spec->process.env;
         size_t n = 0;
         while (env && env[n])
@@ -306,8 +305,8 @@ struct cuda {
     CUresult (*ctx_destroy)(void *);
     CUresult (*module_load)(void **, const void *);
     CUresult (*get_function)(void **, void *, const char *);
-    CUresult (*launch)(void *, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
-                       unsigned, void *, void **, void **);
+    CUresult (*launch)(void *, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
+                       void *, void **, void **);
     CUresult (*sync)(void);
     CUresult (*mem_alloc)(unsigned long long *, size_t);
     CUresult (*mem_free)(unsigned long long);
@@ -365,8 +364,8 @@ bolt_bench_cuda(const struct bolt_nv_config *cfg, const char *runroot, int itera
                      : xstrdup("libcuda.so.1 has no cuInit");
         goto skip;
     }
-    if (!c.device_get || !c.ctx_create || !c.module_load || !c.get_function || !c.launch
-        || !c.sync || !c.mem_alloc || !c.htod) {
+    if (!c.device_get || !c.ctx_create || !c.module_load || !c.get_function || !c.launch || !c.sync
+        || !c.mem_alloc || !c.htod) {
         why = xasprintf("%s lacks driver API calls (cuCtxCreate_v2, cuLaunchKernel, ...)", path);
         goto skip;
     }
@@ -384,8 +383,8 @@ bolt_bench_cuda(const struct bolt_nv_config *cfg, const char *runroot, int itera
             c.sync();
             v[i] = now_us() - t0;
         }
-        json_array_append_new(out, result("cuda: empty kernel launch + sync (host)", v,
-                                          (size_t)iterations));
+        json_array_append_new(
+            out, result("cuda: empty kernel launch + sync (host)", v, (size_t)iterations));
         free(v);
     }
     {
