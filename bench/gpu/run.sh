@@ -3,7 +3,8 @@
 # bench/gpu/run.sh [-n RUNS] [-p PODMAN_RUNS]: GPU passthrough cost, with the 2-GPU fake
 # driver holding a full driver's file list (tests/fixtures/nvidia layout full-driver-2gpu).
 #  (a) injection phases measured inside nvbind (BOLT_TRACE=1), median over RUNS starts of
-#      `nvbind run` and of `bolt run --gpu all` (target: median total <= 50 us)
+#      `nvbind run` and of `bolt run --gpu all` (target: median total <= 50 us); for bolt run,
+#      "layer" is the plan and nvbind-layer lookup done before the rootfs mount (in the total)
 #  (b) `bolt run --gpu all` vs `bolt run`, RUNS each, interleaved, median wall time and ratio
 #      (target <= 1.05)
 #  (c) podman + the CDI spec `nvbind cdi generate` writes (`--device nvidia.com/gpu=all`) vs
@@ -52,9 +53,9 @@ for i in $(seq "$runs"); do
 done > "$tmp/trace-nvbind"
 phases() {
   local f=$1 label=$2 line=""
-  for p in request plan select bundle edits ldcache apply total; do
+  for p in request layer plan select bundle edits ldcache apply total; do
     m=$(grep -o " $p=[0-9.]*" "$f" | cut -d= -f2 | median)
-    line="$line $p=$m"
+    [ "$m" = nan ] || line="$line $p=$m"
   done
   echo "(a) injection phases, median of $(wc -l < "$f") $label (us):$line"
 }
