@@ -38,17 +38,6 @@ cli_nvbind_parse_count(const char *flag, const char *s, int *out)
     return 0;
 }
 
-static int
-systemd_cgroup_check(void)
-{
-    if (!nvbind_g.systemd_cgroup)
-        return 0;
-    fprintf(stderr, "nvbind: --systemd-cgroup: the systemd cgroup driver is not implemented; "
-                    "use the cgroupfs driver (drop the flag, or set cgroup_manager = "
-                    "\"cgroupfs\" in containers.conf)\n");
-    return -1;
-}
-
 /* Parse create/run flags into o (and *detach). Returns 0, 1 for --help, or an exit code < 0. */
 static int
 parse_create_flags(int argc, char **argv, bool run, struct bolt_rt_opts *o, bool *detach)
@@ -121,8 +110,6 @@ create_or_run(int argc, char **argv, bool run)
     if (r != 0)
         return r > 0 ? 0 : -r;
     id = argv[optind];
-    if (systemd_cgroup_check() < 0)
-        return 1;
     config = xasprintf("%s/config.json", o.bundle ? o.bundle : ".");
     spec = bolt_oci_spec_load(config, &err);
     if (!spec)

@@ -127,7 +127,7 @@ cmd_nvbind_features(int argc, char **argv)
     seccomp = json_pack("{s:b, s:o, s:o, s:o, s:[], s:[]}", "enabled", 1, "actions",
                         strs(actions), "operators", strs(ops), "archs", strs(archs),
                         "knownFlags", "supportedFlags");
-    cgroup = json_pack("{s:b, s:b, s:b, s:b}", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0);
+    cgroup = json_pack("{s:b, s:b, s:b, s:b}", "v1", 1, "v2", 1, "systemd", 1, "systemdUser", 0);
     linux_ = json_pack("{s:o, s:o, s:o, s:o, s:{s:b}, s:{s:b}}", "namespaces", strs(ns),
                        "capabilities", caps, "cgroup", cgroup, "seccomp", seccomp, "apparmor",
                        "enabled", 0, "selinux", "enabled", 0);

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmds_nvbind.h"
+#include "runtime/cgroup_systemd.h"
 #include "util/log.h"
 
 /* Global options of the OCI runtime (runc-compatible). */
@@ -35,7 +36,7 @@ static void
 usage(FILE *out)
 {
     fprintf(out, "usage: nvbind [--root DIR] [--log FILE] [--log-format text|json] [--debug] "
-                 "COMMAND [ARG...]\n\n"
+                 "[--systemd-cgroup] COMMAND [ARG...]\n\n"
                  "An OCI runtime (runc-compatible) with NVIDIA GPU injection.\n\nCommands:\n");
     for (const struct cli_cmd *c = nvbind_cmds; c->name; c++)
         fprintf(out, "  %-10s %s\n", c->name, c->summary);
@@ -86,6 +87,7 @@ main(int argc, char **argv)
             break;
         case 's':
             nvbind_g.systemd_cgroup = true;
+            bolt_cgroup_set_driver(BOLT_CGROUP_DRIVER_SYSTEMD);
             break;
         case 'L':
         case 'C':

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "runtime/cgroup_internal.h"
+#include "runtime/cgroup_systemd.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -95,8 +96,8 @@ add_created(struct bolt_cgroup *cg, const char *dir)
 
 /* mkdir every component of cg->path in hierarchy h. ENOENT (a parent removed by a
  * concurrent destroy) is returned as is so the caller can retry. */
-static int
-make_dirs(struct bolt_cgroup *cg, size_t h, struct bolt_err *err)
+int
+cgroup_make_dirs(struct bolt_cgroup *cg, size_t h, struct bolt_err *err)
 {
     const struct bolt_cgroup_hier *hi = &cg->layout->hiers[h];
     cleanup_free char *cur = xstrdup(hi->mount);
@@ -129,8 +130,8 @@ make_dirs(struct bolt_cgroup *cg, size_t h, struct bolt_err *err)
     return 0;
 }
 
-static struct bolt_cgroup *
-handle_new(const struct bolt_cgroup_layout *layout, char *path)
+struct bolt_cgroup *
+cgroup_handle_new(const struct bolt_cgroup_layout *layout, char *path)
 {
     struct bolt_cgroup *cg = xzalloc(sizeof(*cg));
 
@@ -149,15 +150,17 @@ bolt_cgroup_create_in(const struct bolt_cgroup_layout *layout, const char *cgrou
     struct bolt_cgroup *cg;
     char *path = NULL;
 
+    if (bolt_cgroup_get_driver() == BOLT_CGROUP_DRIVER_SYSTEMD)
+        return cgroup_sd_create(layout, cgroups_path, id, res, err);
     if (bolt_cgroup_path_resolve(cgroups_path, id, &path, err) < 0)
         return NULL;
-    cg = handle_new(layout, path);
+    cg = cgroup_handle_new(layout, path);
     for (size_t h = 0; h < layout->n_hiers; h++) {
         struct bolt_err e = {0};
         int rc = -1;
         for (int attempt = 0; attempt < 10 && rc < 0; attempt++) {
             bolt_err_clear(&e);
-            rc = make_dirs(cg, h, &e);
+            rc = cgroup_make_dirs(cg, h, &e);
             if (rc < 0 && e.errnum != ENOENT)
                 break;
         }
@@ -197,6 +200,9 @@ bolt_cgroup_enter(struct bolt_cgroup *cg, pid_t pid, struct bolt_err *err)
 {
     char buf[32];
 
+    /* systemd driver: the first enter starts the scope with pid in it, then joins the rest */
+    if (cg->sd && cgroup_sd_start(cg, pid, err) < 0)
+        return -1;
     snprintf(buf, sizeof(buf), "%d", (int)pid);
     for (size_t i = 0; i < cg->layout->n_hiers; i++) {
         if (cgroup_write(cg->dirs[i], "cgroup.procs", buf, err) == 0)
@@ -216,6 +222,10 @@ bolt_cgroup_clone_fd(const struct bolt_cgroup *cg, struct bolt_err *err)
 {
     int fd;
 
+    if (cg->sd)
+        return bolt_err_set(err, EOPNOTSUPP,
+                            "clone into cgroup '%s': systemd creates it when the process exists",
+                            cg->path);
     if (cg->layout->mode != BOLT_CGROUP_V2 || cg->layout->n_hiers != 1)
         return bolt_err_set(err, EOPNOTSUPP,
                             "clone into cgroup '%s': only on a pure cgroup2 layout (this is %s)",
@@ -280,7 +290,7 @@ bolt_cgroup_apply_devices(struct bolt_cgroup *cg, const struct bolt_oci_device_r
 {
     int i;
 
-    if (n == 0)
+    if (n == 0 || cgroup_sd_defer_devices(cg, rules, n))
         return 0;
     i = cgroup_hier_for(cg->layout, "devices");
     if (i >= 0 && !cg->layout->hiers[i].v2)
@@ -496,6 +506,8 @@ bolt_cgroup_destroy(struct bolt_cgroup *cg, struct bolt_err *err)
     int rc = 0;
 
     kill_leftovers(cg);
+    if (cg->sd && cgroup_sd_stop(cg, err) < 0)
+        rc = -1;
     for (size_t i = n; i > 0; i--) {
         const char *d = cg->created[i - 1];
         if (is_leaf(cg, d)) {
@@ -519,6 +531,7 @@ bolt_cgroup_free(struct bolt_cgroup *cg)
     free(cg->path);
     bolt_strv_free(cg->dirs);
     bolt_strv_free(cg->created);
+    cgroup_sd_free(cg->sd);
     free(cg);
 }
 

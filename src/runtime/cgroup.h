@@ -82,7 +82,7 @@ int bolt_cgroup_detect(enum bolt_cgroup_mode *mode, struct bolt_err *err);
  *  NULL or ""          -> "/bolt/<id>"
  *  "/a/b"              -> "/a/b" (normalized: "//" and trailing "/" removed)
  *  "a/b" (relative)    -> "/bolt/a/b"
- *  "slice:prefix:name" -> error: needs the systemd cgroup driver (not implemented)
+ *  "slice:prefix:name" -> error: needs the systemd cgroup driver (cgroup_systemd.h)
  * ".." components, "/" alone and an id with '/' are errors. *out is a new string.
  * Returns 0 or -1 (errnum 0 for bad input; message names linux.cgroupsPath).
  */

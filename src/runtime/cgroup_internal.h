@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "runtime/cgroup.h"
 
@@ -14,7 +15,35 @@ struct bolt_cgroup {
     char *path;     /* "/bolt/<id>" */
     char **dirs;    /* per hierarchy (layout->n_hiers): mount + path */
     char **created; /* NULL-terminated: directories this handle made, parents first */
+    struct cgroup_sd *sd; /* systemd driver state (cgroup_systemd.c); NULL: cgroupfs */
 };
+
+/* A handle on path in every hierarchy of layout (copied); path is taken over. */
+struct bolt_cgroup *cgroup_handle_new(const struct bolt_cgroup_layout *layout, char *path);
+
+/* mkdir every missing component of cg->path in hierarchy h (recorded in cg->created);
+ * an existing leaf is EEXIST. */
+int cgroup_make_dirs(struct bolt_cgroup *cg, size_t h, struct bolt_err *err);
+
+/*
+ * The systemd driver (cgroup_systemd.c). create parses a "slice:prefix:name" path and
+ * reaches systemd, but starts no unit: start (from bolt_cgroup_enter, once the container
+ * init exists) starts the scope with PIDs=[pid], creates the path in the hierarchies
+ * systemd did not, applies res (borrowed from create until then) and the device rules
+ * defer_devices kept (it returns false once the unit is started). stop stops the unit.
+ */
+struct json_t;
+struct bolt_cgroup *cgroup_sd_create(const struct bolt_cgroup_layout *layout,
+                                     const char *cgroups_path, const char *id,
+                                     const struct bolt_oci_resources *res, struct bolt_err *err);
+bool cgroup_sd_defer_devices(struct bolt_cgroup *cg, const struct bolt_oci_device_rule *rules,
+                             size_t n);
+int cgroup_sd_start(struct bolt_cgroup *cg, pid_t pid, struct bolt_err *err);
+int cgroup_sd_stop(struct bolt_cgroup *cg, struct bolt_err *err);
+void cgroup_sd_free(struct cgroup_sd *sd);
+/* The "systemd" member of the state JSON ({unit, slice}); from_json: absent is fine. */
+void cgroup_sd_to_json(const struct cgroup_sd *sd, struct json_t *root);
+int cgroup_sd_from_json(struct json_t *root, struct bolt_cgroup *cg, struct bolt_err *err);
 
 /* Deep copy of a layout. */
 struct bolt_cgroup_layout *cgroup_layout_dup(const struct bolt_cgroup_layout *l);

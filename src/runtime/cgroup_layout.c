@@ -392,7 +392,7 @@ bolt_cgroup_path_resolve(const char *cgroups_path, const char *id, char **out, s
     if (cgroups_path[0] != '/' && strchr(cgroups_path, ':'))
         return bolt_err_set(err, 0,
                             "linux.cgroupsPath '%s': systemd-style paths (slice:prefix:name) "
-                            "need the systemd cgroup driver, which bolt does not have yet; use "
+                            "need the systemd cgroup driver (nvbind --systemd-cgroup); else use "
                             "an absolute path such as /bolt/<id> (podman: --cgroup-manager "
                             "cgroupfs)",
                             cgroups_path);

@@ -227,6 +227,8 @@ bolt_cgroup_to_string(const struct bolt_cgroup *cg)
         json_array_append_new(created, json_string(cg->created[i]));
     json_object_set_new(root, "hierarchies", hiers);
     json_object_set_new(root, "created", created);
+    if (cg->sd)
+        cgroup_sd_to_json(cg->sd, root);
     s = json_dumps(root, JSON_COMPACT);
     json_decref(root);
     if (s == NULL)
@@ -338,6 +340,8 @@ from_json(json_t *root, struct bolt_err *err)
         }
         bolt_strv_push(&cg->created, json_string_value(v));
     }
+    if (cgroup_sd_from_json(root, cg, err) < 0)
+        goto fail;
     return cg;
 fail:
     bolt_cgroup_layout_free(l);
