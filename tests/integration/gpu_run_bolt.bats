@@ -163,15 +163,23 @@ teardown() {
   [[ "$(jq -r '.[0].Status' <<<"$output")" == "Exited (137) "*" ago (GPU memory limit 1.00 GiB exceeded: 2.00 GiB used on GPU-3291dfa4-fcc4-0110-615b-c894a0d7c689)" ]]
 }
 
-# pids of the mock NVML's init record ($1) with an nvmlInit and no nvmlShutdown after it
+# live pids of the mock NVML's init record ($1) with an nvmlInit not matched by a shutdown
 nvml_holders() {
-  awk '{ split($2, p, "="); if ($3 != "rc=0") next
-         if ($1 == "nvmlInit") open[p[2]]++; else if ($1 == "nvmlShutdown") open[p[2]]-- }
-       END { for (k in open) if (open[k] > 0) print k }' "$1" 2>/dev/null
+  local p
+  for p in $(awk '{ split($2, p, "="); if ($3 != "rc=0") next
+                    if ($1 == "nvmlInit") open[p[2]]++; else if ($1 == "nvmlShutdown") open[p[2]]-- }
+                  END { for (k in open) if (open[k] > 0) print k }' "$1" 2>/dev/null); do
+    [ -d "/proc/$p" ] && echo "$p"
+  done
+  return 0
 }
 
 nvml_holders_exist() { [ -n "$(nvml_holders "$1")" ]; }
-nvml_holders_none() { [ -z "$(nvml_holders "$1")" ]; }
+
+# every successful nvmlInit of pid $2 in record $1 is matched by an nvmlShutdown
+nvml_balanced() {
+  [ "$(grep -c "^nvmlInit pid=$2 rc=0" "$1")" -eq "$(grep -c "^nvmlShutdown pid=$2 rc=0" "$1")" ]
+}
 
 # retry N CMD...: CMD every 0.1 s for up to N seconds
 retry() {
@@ -216,7 +224,7 @@ retry() {
   [ "$(bb inspect w | jq -r '.[0].State.Error')" = "stopped by bolt: GPU memory limit exceeded: 2.00 GiB used on GPU-3291dfa4-fcc4-0110-615b-c894a0d7c689 > --gpu-memory 1.00 GiB" ]
   [ "$(grep -c "^nvmlInit pid=$watch rc=0" "$inits")" -ge 2 ]
   # every init of the watch is matched by a shutdown once it is done
-  retry 5 nvml_holders_none "$inits"
+  retry 5 nvml_balanced "$inits" "$watch"
 }
 
 @test "bolt run --device nvidia.com/gpu=1 (CDI), unknown and conflicting devices" {
