@@ -505,8 +505,11 @@ bolt_cgroup_destroy(struct bolt_cgroup *cg, struct bolt_err *err)
     size_t n = bolt_strv_len(cg->created);
     int rc = 0;
 
-    kill_leftovers(cg);
-    if (cg->sd && cgroup_sd_stop(cg, err) < 0)
+    /* systemd driver: a unit this handle never started (e.g. it already existed for another
+     * container) is not ours to empty or stop. */
+    if (cg->sd == NULL || cgroup_sd_started(cg))
+        kill_leftovers(cg);
+    if (cg->sd && cgroup_sd_started(cg) && cgroup_sd_stop(cg, err) < 0)
         rc = -1;
     for (size_t i = n; i > 0; i--) {
         const char *d = cg->created[i - 1];

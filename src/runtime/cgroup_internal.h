@@ -40,6 +40,7 @@ bool cgroup_sd_defer_devices(struct bolt_cgroup *cg, const struct bolt_oci_devic
                              size_t n);
 int cgroup_sd_start(struct bolt_cgroup *cg, pid_t pid, struct bolt_err *err);
 int cgroup_sd_stop(struct bolt_cgroup *cg, struct bolt_err *err);
+bool cgroup_sd_started(const struct bolt_cgroup *cg); /* or restored from a state string */
 void cgroup_sd_free(struct cgroup_sd *sd);
 /* The "systemd" member of the state JSON ({unit, slice}); from_json: absent is fine. */
 void cgroup_sd_to_json(const struct cgroup_sd *sd, struct json_t *root);

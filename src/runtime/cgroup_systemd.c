@@ -603,6 +603,12 @@ cgroup_sd_start(struct bolt_cgroup *cg, pid_t pid, struct bolt_err *err)
     return 0;
 }
 
+bool
+cgroup_sd_started(const struct bolt_cgroup *cg)
+{
+    return cg->sd && cg->sd->started;
+}
+
 /* Remove what systemd would have removed, when it cannot be asked to. */
 static void
 sd_rmdir_leaves(struct bolt_cgroup *cg)
