@@ -221,3 +221,41 @@ cg_mount_for() {
   [ "$(sdmock_calls 'select(.method == "StartTransientUnit") | .name' | tail -1)" = "\"nvbind-$CID.scope\"" ]
   [ -z "$(find /sys/fs/cgroup -maxdepth 5 -type d -name "*$CID.scope")" ]
 }
+
+# podman --cgroup-manager systemd talks to systemd itself (the conmon scope) and passes
+# --systemd-cgroup and "machine.slice:libpod:<id>" to its runtime. conmon starts the runtime
+# with an environment of its own that drops DBUS_SYSTEM_BUS_ADDRESS (a real host uses the
+# default socket), so the runtime podman calls here is a two-line wrapper that sets it.
+@test "podman --runtime nvbind --cgroup-manager systemd run works against the mock" {
+  command -v podman >/dev/null || skip "podman is not installed"
+  [ -x /bin/busybox ] || skip "busybox-static is not installed"
+  mkdir -p "$TMP/img/bin" "$TMP/img/etc"
+  cp /bin/busybox "$TMP/img/bin/busybox"
+  ln -s busybox "$TMP/img/bin/cat"
+  echo "root:x:0:0:root:/root:/bin/sh" >"$TMP/img/etc/passwd"
+  tar -C "$TMP/img" -cf "$TMP/img.tar" .
+  printf '[containers]\ndefault_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]\n[engine]\nevents_logger = "file"\n' \
+    >"$TMP/containers.conf"
+  printf '#!/bin/sh\nDBUS_SYSTEM_BUS_ADDRESS=%s exec %s "$@"\n' "$DBUS_SYSTEM_BUS_ADDRESS" "$NVBIND" \
+    >"$TMP/nvbind-bus"
+  chmod +x "$TMP/nvbind-bus"
+  pm() {
+    CONTAINERS_CONF=$TMP/containers.conf podman --root "$TMP/root" --runroot "$TMP/runroot" \
+      --tmpdir "$TMP/tmp" --storage-driver vfs --cgroup-manager systemd \
+      --runtime "$TMP/nvbind-bus" "$@"
+  }
+  pm import "$TMP/img.tar" localhost/bolt-sd:test >/dev/null
+  run pm run --name "$CID" localhost/bolt-sd:test cat /proc/self/cgroup
+  echo "$output"
+  [ "$status" -eq 0 ]
+  local id
+  id=$(pm inspect --format '{{.Id}}' "$CID")
+  [[ "$output" == *"name=systemd:/machine.slice/libpod-$id.scope"* ]]
+  [[ "$output" == *"memory:/machine.slice/libpod-$id.scope"* ]]
+  # podman's own scope for conmon, then nvbind's for the container
+  [ "$(sdmock_calls "select(.method == \"StartTransientUnit\") | .name" | tr -d '"' | tr '\n' ' ')" = "libpod-conmon-$id.scope libpod-$id.scope " ]
+  [ "$(sdmock_calls "select(.name == \"libpod-$id.scope\" and .method == \"StartTransientUnit\") | .properties.Slice")" = '"machine.slice"' ]
+  pm rm -f "$CID" >/dev/null
+  pm rmi -af >/dev/null 2>&1 || true
+  [ -z "$(find /sys/fs/cgroup -maxdepth 3 -type d -name "*$id*")" ]
+}
