@@ -14,6 +14,7 @@ PKGS=(
   chromium  # gaming performance --report: the HTML is checked in headless chromium
   xvfb x11-utils xauth pulseaudio pulseaudio-utils  # gaming audio/display tests: real servers
   weston wayland-utils pipewire pipewire-bin  # headless weston + wayland-info, a PipeWire daemon + pw-cli/pw-cat
+  dbus-daemon python3-dbus python3-gi libsystemd0  # systemd cgroup driver tests: a private bus + systemd mock
 )
 missing=()
 for p in "${PKGS[@]}"; do
