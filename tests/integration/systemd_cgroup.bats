@@ -259,3 +259,37 @@ cg_mount_for() {
   pm rmi -af >/dev/null 2>&1 || true
   [ -z "$(find /sys/fs/cgroup -maxdepth 3 -type d -name "*$id*")" ]
 }
+
+# Pure cgroup2 (as on Ubuntu 22.04+/Fedora): a private mount namespace where /sys/fs/cgroup is
+# the cgroup2 hierarchy alone; systemd (the mock) creates the only directory, device rules
+# are an eBPF program on it.
+@test "pure cgroup2 (private mount): the scope is the only cgroup; eBPF device rules apply" {
+  command -v unshare >/dev/null || skip "unshare missing"
+  args /init open /tmp/fuse
+  cfg '.mounts += [{"destination": "/tmp/fuse", "type": "bind", "source": "/dev/fuse", "options": ["bind"]}]'
+  cfg '.linux.resources.devices = [{"allow": false, "access": "rwm"}]'
+  sdmock_stop
+  cat >"$TMP/v2.sh" <<EOF
+set -e
+umount -R -l /sys/fs/cgroup
+mount -t cgroup2 none /sys/fs/cgroup
+. "$BOLT_TOP/tests/integration/helpers/systemd_mock.bash"
+trap sdmock_stop EXIT
+sdmock_start "$TMP/sd2"
+cd "$BUNDLE"
+"$NVBIND" --root "$STATE" --systemd-cgroup run "$CID" || true
+jq -c '.process.args = ["/init", "cat", "/proc/self/cgroup"]' config.json >c.json && mv c.json config.json
+# the kernel still lists its v1 hierarchies (unmounted here, the process at their root)
+"$NVBIND" --root "$STATE" --systemd-cgroup run "$CID" | grep '^0::'
+jq -r 'select(.method == "StartTransientUnit") | .name' "$TMP/sd2/calls.jsonl"
+EOF
+  run unshare -m --propagation private bash "$TMP/v2.sh"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "${#lines[@]}" -eq 4 ]
+  [ "${lines[0]}" = EPERM ]
+  [ "${lines[1]}" = "0::$SCOPE" ]
+  [ "${lines[2]}" = "$UNIT" ]
+  [ "${lines[3]}" = "$UNIT" ]
+  [ -z "$(scope_dirs)" ] || { scope_dirs; false; }
+}
