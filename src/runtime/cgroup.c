@@ -130,6 +130,8 @@ cgroup_make_dirs(struct bolt_cgroup *cg, size_t h, struct bolt_err *err)
     return 0;
 }
 
+static int destroy(struct bolt_cgroup *cg, bool kill, struct bolt_err *err);
+
 struct bolt_cgroup *
 cgroup_handle_new(const struct bolt_cgroup_layout *layout, char *path)
 {
@@ -176,7 +178,7 @@ bolt_cgroup_create_in(const struct bolt_cgroup_layout *layout, const char *cgrou
               bolt_cgroup_mode_name(layout->mode), layout->n_hiers);
     return cg;
 fail:
-    bolt_cgroup_destroy(cg, NULL);
+    destroy(cg, false, NULL);
     bolt_cgroup_free(cg);
     return NULL;
 }
@@ -499,15 +501,17 @@ remove_bolt_parents(const struct bolt_cgroup *cg)
     }
 }
 
-int
-bolt_cgroup_destroy(struct bolt_cgroup *cg, struct bolt_err *err)
+/* kill false: a create that failed, whose path may hold another container's processes
+ * (its leaf existed: EEXIST) and none of its own, only removes the directories it made. */
+static int
+destroy(struct bolt_cgroup *cg, bool kill, struct bolt_err *err)
 {
     size_t n = bolt_strv_len(cg->created);
     int rc = 0;
 
     /* systemd driver: a unit this handle never started (e.g. it already existed for another
      * container) is not ours to empty or stop. */
-    if (cg->sd == NULL || cgroup_sd_started(cg))
+    if (kill && (cg->sd == NULL || cgroup_sd_started(cg)))
         kill_leftovers(cg);
     if (cg->sd && cgroup_sd_started(cg) && cgroup_sd_stop(cg, err) < 0)
         rc = -1;
@@ -523,6 +527,12 @@ bolt_cgroup_destroy(struct bolt_cgroup *cg, struct bolt_err *err)
     if (n > 0 && rc == 0)
         remove_bolt_parents(cg);
     return rc;
+}
+
+int
+bolt_cgroup_destroy(struct bolt_cgroup *cg, struct bolt_err *err)
+{
+    return destroy(cg, true, err);
 }
 
 void

@@ -276,6 +276,19 @@ EOF
   [[ "$output" == *"invalid character '/'"* ]]
 }
 
+@test "bad input: a second container on a cgroupsPath in use fails and the first keeps running" {
+  args /init pause
+  cfg --arg p "/bolt-dup-$CID" '.linux.cgroupsPath = $p'
+  ncreate "$CID"
+  run nvb create "$CID-b" </dev/null
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"already exists: another container uses this linux.cgroupsPath"* ]]
+  [ "$(nvb state "$CID" | jq -r .status)" = created ]
+  [ "$(nvb state "$CID" | jq .pid)" = "$(cat /sys/fs/cgroup/*/bolt-dup-$CID/cgroup.procs 2>/dev/null | sort -u | head -1)" ]
+  nvb delete --force "$CID"
+  [ -z "$(leftover_cgroups "bolt-dup-$CID")" ]
+}
+
 @test "bad input: a setup failure inside the child leaves no mounts, cgroup or state" {
   cfg '.mounts += [{"destination": "/data", "type": "bind", "source": "/nonexistent/dir", "options": ["rbind"]}]'
   run nvb create "$CID"
