@@ -12,9 +12,9 @@
 
 struct bolt_cgroup {
     struct bolt_cgroup_layout *layout;
-    char *path;     /* "/bolt/<id>" */
-    char **dirs;    /* per hierarchy (layout->n_hiers): mount + path */
-    char **created; /* NULL-terminated: directories this handle made, parents first */
+    char *path;           /* "/bolt/<id>" */
+    char **dirs;          /* per hierarchy (layout->n_hiers): mount + path */
+    char **created;       /* NULL-terminated: directories this handle made, parents first */
     struct cgroup_sd *sd; /* systemd driver state (cgroup_systemd.c); NULL: cgroupfs */
 };
 

@@ -18,16 +18,16 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-#define SD_SONAME       "libsystemd.so.0"
-#define SD_DEST         "org.freedesktop.systemd1"
-#define SD_PATH         "/org/freedesktop/systemd1"
-#define SD_MANAGER      "org.freedesktop.systemd1.Manager"
-#define SD_DEFAULT_BUS  "unix:path=/run/dbus/system_bus_socket"
-#define SD_PRIVATE_BUS  "unix:path=/run/systemd/private"
-#define SD_JOB_TIMEOUT  30 /* seconds, as runc waits for a unit job */
-#define SD_DEFAULT_PFX  "nvbind"
+#define SD_SONAME      "libsystemd.so.0"
+#define SD_DEST        "org.freedesktop.systemd1"
+#define SD_PATH        "/org/freedesktop/systemd1"
+#define SD_MANAGER     "org.freedesktop.systemd1.Manager"
+#define SD_DEFAULT_BUS "unix:path=/run/dbus/system_bus_socket"
+#define SD_PRIVATE_BUS "unix:path=/run/systemd/private"
+#define SD_JOB_TIMEOUT 30 /* seconds, as runc waits for a unit job */
+#define SD_DEFAULT_PFX "nvbind"
 #define SD_CGROUPFS_FIX                                                                          \
-    "systemd must run as PID 1, or use the cgroupfs driver: drop --systemd-cgroup (docker "       \
+    "systemd must run as PID 1, or use the cgroupfs driver: drop --systemd-cgroup (docker "      \
     "daemon.json exec-opts native.cgroupdriver=cgroupfs, podman containers.conf cgroup_manager " \
     "= \"cgroupfs\", containerd SystemdCgroup = false)"
 
@@ -149,7 +149,8 @@ bolt_systemd_path_parse(const char *cgroups_path, const char *id, struct bolt_sy
             return bolt_err_wrap(err, "linux.cgroupsPath '%s'", cgroups_path);
         out->unit = xstrdup(name);
     } else {
-        out->unit = prefix[0] ? xasprintf("%s-%s.scope", prefix, name) : xasprintf("%s.scope", name);
+        out->unit =
+            prefix[0] ? xasprintf("%s-%s.scope", prefix, name) : xasprintf("%s.scope", name);
         out->path = xasprintf("%s/%s", strcmp(spath, "/") == 0 ? "" : spath, out->unit);
     }
     if (strcmp(out->path, "/") == 0 || strlen(out->unit) > 255) {
@@ -253,9 +254,9 @@ struct cgroup_sd {
     char *unit;
     char *slice;
     char *description;
-    bool started;                        /* the unit exists (or did: a restored handle) */
+    bool started;                         /* the unit exists (or did: a restored handle) */
     const struct bolt_oci_resources *res; /* borrowed until cgroup_sd_start */
-    struct bolt_oci_device_rule *rules;  /* device rules to apply once the cgroup exists */
+    struct bolt_oci_device_rule *rules;   /* device rules to apply once the cgroup exists */
     size_t n_rules;
     bool has_rules;
     sd_bus *bus;
@@ -503,8 +504,8 @@ sd_unit_from_path(struct cgroup_sd *sd, const struct bolt_systemd_path *p)
 }
 
 struct bolt_cgroup *
-cgroup_sd_create(const struct bolt_cgroup_layout *layout, const char *cgroups_path,
-                 const char *id, const struct bolt_oci_resources *res, struct bolt_err *err)
+cgroup_sd_create(const struct bolt_cgroup_layout *layout, const char *cgroups_path, const char *id,
+                 const struct bolt_oci_resources *res, struct bolt_err *err)
 {
     struct bolt_systemd_path p;
     struct cgroup_sd *sd;
@@ -524,14 +525,12 @@ cgroup_sd_create(const struct bolt_cgroup_layout *layout, const char *cgroups_pa
         bolt_cgroup_free(cg);
         return NULL;
     }
-    log_debug("systemd cgroup driver: unit '%s' in '%s', path '%s'", sd->unit, sd->slice,
-              cg->path);
+    log_debug("systemd cgroup driver: unit '%s' in '%s', path '%s'", sd->unit, sd->slice, cg->path);
     return cg;
 }
 
 bool
-cgroup_sd_defer_devices(struct bolt_cgroup *cg, const struct bolt_oci_device_rule *rules,
-                        size_t n)
+cgroup_sd_defer_devices(struct bolt_cgroup *cg, const struct bolt_oci_device_rule *rules, size_t n)
 {
     struct cgroup_sd *sd = cg->sd;
 

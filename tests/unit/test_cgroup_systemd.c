@@ -137,7 +137,8 @@ test_state_roundtrip(void **state)
     assert_string_equal(bolt_cgroup_dir(cg, "memory"),
                         "/sys/fs/cgroup/memory/system.slice/test-c1.scope");
     s = bolt_cgroup_to_string(cg);
-    assert_non_null(strstr(s, "\"systemd\":{\"unit\":\"test-c1.scope\",\"slice\":\"system.slice\"}"));
+    assert_non_null(
+        strstr(s, "\"systemd\":{\"unit\":\"test-c1.scope\",\"slice\":\"system.slice\"}"));
     free(s);
     bolt_cgroup_free(cg);
 }
@@ -186,10 +187,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_slice_expand),
-        cmocka_unit_test(test_path_parse),
-        cmocka_unit_test(test_state_roundtrip),
-        cmocka_unit_test(test_state_bad),
+        cmocka_unit_test(test_slice_expand),    cmocka_unit_test(test_path_parse),
+        cmocka_unit_test(test_state_roundtrip), cmocka_unit_test(test_state_bad),
         cmocka_unit_test(test_driver_switch),
     };
 
