@@ -4,7 +4,8 @@
 # driver holding a full driver's file list (tests/fixtures/nvidia layout full-driver-2gpu).
 #  (a) injection phases measured inside nvbind (BOLT_TRACE=1), median over RUNS starts of
 #      `nvbind run` and of `bolt run --gpu all` (target: median total <= 50 us); for bolt run,
-#      "layer" is the plan and nvbind-layer lookup done before the rootfs mount (in the total)
+#      "layer" is the plan and nvbind-layer lookup done before the rootfs mount (in the total);
+#      "cpu" is the CPU time of it all (the wall time includes waiting for a CPU)
 #  (b) `bolt run --gpu all` vs `bolt run`, RUNS each, interleaved, median wall time and ratio
 #      (target <= 1.05)
 #  (c) podman + the CDI spec `nvbind cdi generate` writes (`--device nvidia.com/gpu=all`) vs
@@ -53,8 +54,8 @@ for i in $(seq "$runs"); do
 done > "$tmp/trace-nvbind"
 phases() {
   local f=$1 label=$2 line=""
-  for p in request layer plan select bundle edits ldcache apply total; do
-    m=$(grep -o " $p=[0-9.]*" "$f" | cut -d= -f2 | median)
+  for p in request layer plan select bundle edits ldcache apply cpu total; do
+    m=$({ grep -o " $p=[0-9.]*" "$f" || true; } | cut -d= -f2 | median)
     [ "$m" = nan ] || line="$line $p=$m"
   done
   echo "(a) injection phases, median of $(wc -l < "$f") $label (us):$line"
@@ -67,8 +68,10 @@ if [ -f "$build/libbolt.a" ] && command -v pkg-config >/dev/null; then
   if cc -O2 -D_GNU_SOURCE -I"$top/src" -I"$build" -o "$tmp/inject_loop" "$top/bench/gpu/inject_loop.c" \
       "$build/libbolt.a" $(pkg-config --libs jansson libcurl libarchive libcrypto libseccomp libcap yaml-0.1) \
       -ldl -lpthread 2>"$tmp/cc.log"; then
-    read -r med p90 < <("$tmp/inject_loop" "$tmp/loop.json" "$tmp/state" 2000)
-    echo "(a) in-process loop (2000 injections, warm): median $med us, p90 $p90 us"
+    read -r med p90 sc < <("$tmp/inject_loop" "$tmp/loop.json" "$tmp/state" 2000)
+    echo "(a) in-process loop, nvbind's path (2000 injections, warm): median $med us, p90 $p90 us; one getppid() syscall costs $sc us here now"
+    read -r med p90 sc < <("$tmp/inject_loop" "$tmp/loop.json" "$tmp/state" 2000 "$tmp/bundle/rootfs")
+    echo "(a) in-process loop, bolt run's path (layer + injection, 2000, warm): median $med us, p90 $p90 us; getppid() $sc us"
   else
     echo "(a) in-process loop skipped: $(head -1 "$tmp/cc.log")"
   fi

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/log.h"
 #include "util/mem.h"
@@ -15,6 +16,29 @@ long long
 bolt_nv_now_ns(void)
 {
     return bolt_trace_now_ns();
+}
+
+long long
+bolt_nv_cpu_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The trace's "cpu" pseudo-phase: CPU time of the injection (with the caller's share). */
+static void
+trace_cpu(struct bolt_trace *t, long long cpu0, long long prep_cpu)
+{
+    int w;
+
+    if (!t->on || t->off >= sizeof(t->line))
+        return;
+    w = snprintf(t->line + t->off, sizeof(t->line) - t->off, " cpu=%.1f",
+                 (double)(bolt_nv_cpu_ns() - cpu0 + prep_cpu) / 1000.0);
+    if (w > 0 && (size_t)w < sizeof(t->line) - t->off)
+        t->off += (size_t)w;
 }
 
 void
@@ -279,9 +303,11 @@ bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
     const struct bolt_nv_config *cfg = o->cfg;
     cleanup_nv_plan struct bolt_nv_plan *plan = NULL;
     bool rebuilt = false;
+    long long cpu0;
     int r = -1;
 
     bolt_trace_begin(&t, "nvbind");
+    cpu0 = t.on ? bolt_nv_cpu_ns() : 0;
     if (out)
         memset(out, 0, sizeof(*out));
     bolt_nv_config_init(&cfg_own);
@@ -308,6 +334,7 @@ bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
         }
         bolt_trace_mark(&t, "plan");
         r = inject_plan(spec, o, o->plan, &sel, &req, &t, out, err);
+        trace_cpu(&t, cpu0, o->prep_cpu_ns);
         bolt_trace_end(&t);
         goto done;
     }
@@ -324,6 +351,7 @@ bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
         log_warn("%s", plan->warnings[i]);
     bolt_trace_mark(&t, "plan");
     r = inject_plan(spec, o, plan, &sel, &req, &t, out, err);
+    trace_cpu(&t, cpu0, 0);
     bolt_trace_end(&t);
 done:
     bolt_gpusel_fini(&envsel);

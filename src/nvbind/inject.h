@@ -158,6 +158,7 @@ struct bolt_nv_inject_opts {
     const struct bolt_nv_plan *plan;  /* a plan loaded by the caller; NULL = bolt_nv_plan_get */
     const struct bolt_nv_layer *layer; /* the rootfs has this nvbind layer (NULL: none) */
     long long prep_ns; /* time the caller spent on the plan and layer (reported by BOLT_TRACE) */
+    long long prep_cpu_ns; /* the CPU time of that (BOLT_TRACE only; 0 otherwise) */
 };
 
 /* What was injected (for leases and `bolt ps`). */
@@ -276,5 +277,9 @@ int bolt_nv_links_in_rootfs(const char *rootfs, char *const *links, char ***fail
 
 /* BOLT_TRACE=1 support: a monotonic clock in nanoseconds. */
 long long bolt_nv_now_ns(void);
+
+/* BOLT_TRACE=1 support: this thread's CPU time in nanoseconds (time spent running, not
+ * waiting for a CPU: on a loaded machine a phase of microseconds is often preempted). */
+long long bolt_nv_cpu_ns(void);
 
 #endif

@@ -29,6 +29,7 @@
 #include "util/lock.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/trace.h"
 
 #define LAYER_FORMAT 2u   /* bump when the content of a layer changes */
 #define MANIFEST_MAX 4000 /* below PATH_MAX: the longest manifest a symlink holds */
@@ -496,7 +497,8 @@ static struct {
     char *runroot;
     struct bolt_nv_plan *plan;
     struct bolt_nv_layer layer;
-    long long ns; /* time spent on the plan and the layer */
+    long long ns;     /* time spent on the plan and the layer */
+    long long cpu_ns; /* its CPU time (BOLT_TRACE only) */
 } prepared;
 
 void
@@ -512,7 +514,7 @@ int
 bolt_nv_engine_layer(const struct bolt_oci_spec *spec, const char *runroot, const char *lower,
                      char **dir, struct bolt_err *err)
 {
-    long long t0 = bolt_nv_now_ns();
+    long long t0 = bolt_nv_now_ns(), c0 = bolt_trace_enabled() ? bolt_nv_cpu_ns() : 0;
     struct bolt_gpusel sel = {0};
     struct bolt_gpureq req = {0};
     struct bolt_nv_config cfg;
@@ -551,6 +553,7 @@ out:
     if (r < 0)
         bolt_nv_engine_prepared_free();
     prepared.ns = bolt_nv_now_ns() - t0;
+    prepared.cpu_ns = c0 ? bolt_nv_cpu_ns() - c0 : 0;
     bolt_gpusel_fini(&sel);
     bolt_gpureq_fini(&req);
     bolt_nv_config_fini(&cfg);
@@ -565,5 +568,6 @@ bolt_nv_engine_prepared(const char *runroot, struct bolt_nv_inject_opts *o)
     o->plan = prepared.plan;
     o->layer = prepared.layer.dir ? &prepared.layer : NULL;
     o->prep_ns = prepared.ns;
+    o->prep_cpu_ns = prepared.cpu_ns;
     return true;
 }

@@ -270,7 +270,7 @@ teardown() {
   BOLT_TRACE=1 run inj_run gt2
   echo "$output"
   [ "$status" -eq 0 ]
-  [[ "$output" =~ nvbind-trace:\ request=[0-9.]+\ plan=[0-9.]+\ select=[0-9.]+\ bundle=[0-9.]+\ edits=[0-9.]+\ ldcache=[0-9.]+\ apply=[0-9.]+\ total=[0-9.]+\ us ]]
+  [[ "$output" =~ nvbind-trace:\ request=[0-9.]+\ plan=[0-9.]+\ select=[0-9.]+\ bundle=[0-9.]+\ edits=[0-9.]+\ ldcache=[0-9.]+\ apply=[0-9.]+\ cpu=[0-9.]+\ total=[0-9.]+\ us ]]
   [ "$(stat -c %i "$STATE"/nvbind/bundle/*/v2-caps-03)" = "$ino1" ]
 }
 

@@ -270,9 +270,11 @@ retry() {
   [ ! -e "$upper/etc/OpenCL" ]
   [ ! -e "$upper/run" ]
   [ ! -e "$upper/tmp/nvidia-mps" ]
-  # a second container of the image uses the same layer
-  run bb run --rm --gpu all localhost/probe sh -c 'readlink /usr/bin/nvidia-smi'
+  # a second container of the image uses the same layer; the trace counts its lookup
+  BOLT_TRACE=1 run bb run --rm --gpu all localhost/probe sh -c 'readlink /usr/bin/nvidia-smi'
+  echo "$output"
   [ "$status" -eq 0 ]
+  [[ "$output" =~ nvbind-trace:\ request=[0-9.]+\ layer=[0-9.]+\ plan=[0-9.]+\ select=[0-9.]+\ bundle=[0-9.]+\ edits=[0-9.]+\ ldcache=[0-9.]+\ apply=[0-9.]+\ cpu=[0-9.]+\ total=[0-9.]+\ us ]]
   [ "$(ls -d "$RUNROOT"/nvbind/layer/*/*/ | wc -l)" -eq 1 ]
   # other caps, another layer
   run bb run --rm --gpus 'all,capabilities=utility' localhost/probe sh -c 'readlink /usr/bin/nvidia-smi'

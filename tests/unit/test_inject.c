@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -435,6 +436,98 @@ test_leases(void **state)
     bolt_nv_lease_release(run, second, "c1", &l);
 }
 
+static void
+mkdir_mode(const char *rel, mode_t mode)
+{
+    cleanup_free char *p = xasprintf("%s/%s", tmp, rel);
+    struct bolt_err err = {0};
+
+    assert_int_equal(bolt_mkdir_p(p, 0755, &err), 0);
+    assert_int_equal(chmod(p, mode), 0);
+}
+
+static mode_t
+mode_of(const char *dir, const char *rel)
+{
+    cleanup_free char *p = xasprintf("%s%s", dir, rel);
+    struct stat st;
+
+    assert_int_equal(lstat(p, &st), 0);
+    return st.st_mode;
+}
+
+/* The nvbind layer: the image's layers as overlayfs merges them decide what it may hold. */
+static void
+test_layer(void **state)
+{
+    cleanup_nv_plan struct bolt_nv_plan *plan = make_plan();
+    cleanup_free char *lower = xasprintf("%s/l2:%s/l1", tmp, tmp);
+    cleanup_free char *lower3 = xasprintf("%s/l3:%s/l2:%s/l1", tmp, tmp, tmp);
+    cleanup_free char *runroot = xasprintf("%s/lrun", tmp);
+    cleanup_free char *smi = NULL, *cachep = NULL, *opencl = NULL, *wh = NULL;
+    cleanup_ldcache struct bolt_ldcache *c = NULL;
+    const struct bolt_ldcache_entry *e;
+    unsigned caps = BOLT_NV_CAP_COMPUTE | BOLT_NV_CAP_UTILITY;
+    struct bolt_nv_layer l = {0};
+    struct bolt_err err = {0};
+    struct stat st;
+    char buf[256];
+    ino_t ino;
+    ssize_t n;
+
+    (void)state;
+    /* l1 (bottom): /usr/bin 0751 and /etc; l2 (top): /usr, and /etc/OpenCL a symlink */
+    mkdir_mode("l1/usr/bin", 0751);
+    mkdir_mode("l1/etc", 0755);
+    mkdir_mode("l2/usr", 0755);
+    mkdir_mode("l2/etc", 0755);
+    opencl = xasprintf("%s/l2/etc/OpenCL", tmp);
+    assert_int_equal(symlink("/elsewhere", opencl), 0);
+    assert_int_equal(bolt_nv_layer_get(plan, caps, lower, runroot, &l, &err), 0);
+    /* the link sits in the image's /usr/bin, whose mode the layer's directory keeps */
+    smi = xasprintf("%s/usr/bin/nvidia-smi", l.dir);
+    n = readlink(smi, buf, sizeof(buf) - 1);
+    assert_true(n > 0);
+    buf[n] = '\0';
+    assert_string_equal(buf, "/usr/local/nvidia/files/usr/bin/nvidia-smi");
+    assert_int_equal(mode_of(l.dir, "/usr/bin") & 07777, 0751);
+    assert_true(S_ISDIR(mode_of(l.dir, "/usr/local/nvidia")));
+    /* /etc/OpenCL is a symlink in the image: the layer leaves it, the file is bind-mounted */
+    assert_non_null(l.binds);
+    assert_string_equal(l.binds[0], "/usr/local/nvidia/files/etc/OpenCL/vendors/nvidia.icd::"
+                                    "/etc/OpenCL/vendors/nvidia.icd");
+    assert_null(l.binds[1]);
+    assert_int_equal(lstat(opencl, &st), 0);
+    free(opencl);
+    opencl = xasprintf("%s/etc/OpenCL", l.dir);
+    assert_int_equal(lstat(opencl, &st), -1);
+    /* the merged cache: the image has none, so the driver's libraries only */
+    assert_true(l.cache);
+    cachep = xasprintf("%s/etc/ld.so.cache", l.dir);
+    c = bolt_ldcache_load(cachep, &err);
+    assert_non_null(c);
+    e = bolt_ldcache_lookup(c, "libcuda.so.1", BOLT_LDCACHE_ARCH_X86_64);
+    assert_non_null(e);
+    assert_string_equal(e->value, "/usr/local/nvidia/lib64/libcuda.so.1");
+    /* a second lookup reads the manifest: the same layer, not rebuilt */
+    assert_int_equal(lstat(smi, &st), 0);
+    ino = st.st_ino;
+    bolt_nv_layer_fini(&l);
+    assert_int_equal(bolt_nv_layer_get(plan, caps, lower, runroot, &l, &err), 0);
+    assert_int_equal(lstat(smi, &st), 0);
+    assert_int_equal(st.st_ino, ino);
+    assert_string_equal(strstr(l.binds[0], "::"), "::/etc/OpenCL/vendors/nvidia.icd");
+    bolt_nv_layer_fini(&l);
+    /* a whiteout of /usr/bin above: the image has none, the layer's own is 0755 */
+    mkdir_mode("l3/usr", 0755);
+    wh = xasprintf("%s/l3/usr/bin", tmp);
+    assert_int_equal(mknod(wh, S_IFCHR | 0600, makedev(0, 0)), 0);
+    assert_int_equal(bolt_nv_layer_get(plan, caps, lower3, runroot, &l, &err), 0);
+    assert_int_equal(mode_of(l.dir, "/usr/bin") & 07777, 0755);
+    assert_true(S_ISLNK(mode_of(l.dir, "/usr/bin/nvidia-smi")));
+    bolt_nv_layer_fini(&l);
+}
+
 static int
 setup_tmp(void **state)
 {
@@ -462,6 +555,7 @@ main(void)
         cmocka_unit_test(test_select),         cmocka_unit_test(test_cdi_generate),
         cmocka_unit_test(test_bundle_and_cache), cmocka_unit_test(test_elf_soname),
         cmocka_unit_test(test_hooks),          cmocka_unit_test(test_leases),
+        cmocka_unit_test(test_layer),
     };
     return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
 }
