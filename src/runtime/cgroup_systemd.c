@@ -491,6 +491,8 @@ sd_unit_job(struct cgroup_sd *sd, const char *method, pid_t pid, char **result, 
     F.message_unref(reply);
     if (r < 0)
         return bolt_err_set(err, -r, "systemd's reply to %s of unit '%s'", method, sd->unit);
+    if (start)
+        sd->started = true; /* systemd has the unit now, whatever the job's result */
     if (sd_wait_job(sd, job_copy, start ? "starting" : "stopping", result, err) < 0)
         return -1;
     return 0;

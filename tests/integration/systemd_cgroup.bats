@@ -293,3 +293,17 @@ EOF
   [ "${lines[3]}" = "$UNIT" ]
   [ -z "$(scope_dirs)" ] || { scope_dirs; false; }
 }
+
+@test "a start job that never finishes: a timeout error naming the unit after 30 s; the unit is stopped" {
+  echo never >"$SDMOCK_DIR/job-result"
+  SECONDS=0
+  run nvs run "$CID"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [ "${#lines[@]}" -eq 1 ]
+  [[ "$output" == *"systemd did not finish the job starting unit '$UNIT' within 30 s"* ]]
+  [ "$SECONDS" -ge 29 ] && [ "$SECONDS" -le 45 ]
+  [ "$(sdmock_calls 'select(.method == "StopUnit") | .name')" = "\"$UNIT\"" ]
+  [ -z "$(scope_dirs)" ]
+  assert_nothing_left "$CID"
+}

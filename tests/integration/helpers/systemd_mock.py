@@ -13,8 +13,8 @@ moves the PIDs there, answers a job path and then emits JobRemoved(result "done"
 existing unit (UnitExists), and removes the scope on StopUnit or when its last process is
 gone. Every call is appended to STATE_DIR/calls.jsonl with its properties and their D-Bus
 types. STATE_DIR/job-result, when present, holds the result the next start job reports
-instead of "done" (the unit then does not come up). STATE_DIR/ready appears once the name is
-owned. SIGTERM stops every unit left and removes the slice directories the mock made.
+instead of "done" (the unit then does not come up), or "never": no JobRemoved at all.
+STATE_DIR/ready appears once the name is owned. SIGTERM stops every unit left and removes the slice directories the mock made.
 """
 import json
 import os
@@ -168,6 +168,10 @@ class Manager(dbus.service.Object):
             with open(result_file) as f:
                 result = f.read().strip()
             os.unlink(result_file)
+            if result == "never":  # a job that hangs: the unit is loaded, JobRemoved never comes
+                self.units[name] = {"dirs": [], "watch": False}
+                self.job_id += 1
+                return dbus.ObjectPath("%s/job/%d" % (PATH, self.job_id))
             return self.new_job(name, result)
         if name.endswith(".slice"):
             rel = expand_slice(name)
