@@ -14,7 +14,8 @@ existing unit (UnitExists), and removes the scope on StopUnit or when its last p
 gone. Every call is appended to STATE_DIR/calls.jsonl with its properties and their D-Bus
 types. STATE_DIR/job-result, when present, holds the result the next start job reports
 instead of "done" (the unit then does not come up), or "never": no JobRemoved at all.
-STATE_DIR/ready appears once the name is owned. SIGTERM stops every unit left and removes the slice directories the mock made.
+STATE_DIR/ready appears once the name is owned. SIGTERM stops every unit left and removes
+the slice directories the mock made.
 """
 import json
 import os
