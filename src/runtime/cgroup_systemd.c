@@ -265,15 +265,25 @@ struct cgroup_sd {
     char *job_result;     /* its JobRemoved result */
 };
 
+/*
+ * Close the connection. Done as soon as a unit job is over: a subscribed client that stops
+ * reading (nvbind run waiting for its container) would have systemd's signals pile up.
+ */
+static void
+sd_disconnect(struct cgroup_sd *sd)
+{
+    if (sd->match)
+        sd->match = F.slot_unref(sd->match);
+    if (sd->bus)
+        sd->bus = F.bus_flush_close_unref(sd->bus);
+}
+
 void
 cgroup_sd_free(struct cgroup_sd *sd)
 {
     if (sd == NULL)
         return;
-    if (sd->match)
-        F.slot_unref(sd->match);
-    if (sd->bus)
-        F.bus_flush_close_unref(sd->bus);
+    sd_disconnect(sd);
     free(sd->unit);
     free(sd->slice);
     free(sd->description);
@@ -574,6 +584,7 @@ cgroup_sd_start(struct bolt_cgroup *cg, pid_t pid, struct bolt_err *err)
     if (sd_connect(sd, err) < 0)
         return -1;
     r = sd_unit_job(sd, "StartTransientUnit", pid, &result, &e, err);
+    sd_disconnect(sd);
     if (r < 0 && e.name) {
         if (strcmp(e.name, "org.freedesktop.systemd1.UnitExists") == 0)
             bolt_err_set_plain(err, EEXIST,
@@ -634,6 +645,7 @@ cgroup_sd_stop(struct bolt_cgroup *cg, struct bolt_err *err)
         return 0;
     }
     r = sd_unit_job(sd, "StopUnit", 0, &result, &e, err);
+    sd_disconnect(sd);
     if (r < 0 && e.name) {
         bool gone = strcmp(e.name, "org.freedesktop.systemd1.NoSuchUnit") == 0;
         if (!gone)
