@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmds_bolt.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 /* The verb table. Keep it sorted the way `bolt --help` should list it. */
@@ -83,6 +84,7 @@ main(int argc, char **argv)
     };
     int c;
 
+    bolt_stdio_ensure();
     bolt_log_set_prog("bolt");
     bolt_log_init_from_env();
     cli_g.root = getenv("BOLT_ROOT") && *getenv("BOLT_ROOT") ? getenv("BOLT_ROOT") : "/var/lib/bolt";

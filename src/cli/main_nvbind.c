@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/cmds_nvbind.h"
 #include "runtime/cgroup_systemd.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 /* Global options of the OCI runtime (runc-compatible). */
@@ -60,6 +61,7 @@ main(int argc, char **argv)
     bool log_file = false;
     int c;
 
+    bolt_stdio_ensure();
     bolt_log_set_prog("nvbind");
     bolt_log_init_from_env();
     nvbind_g.root = "/run/nvbind";

@@ -405,3 +405,19 @@ bolt_rstrip(char *s)
         s[--n] = '\0';
     return s;
 }
+
+void
+bolt_stdio_ensure(void)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        int n;
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+            continue;
+        /* the lowest free number is fd itself */
+        n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+        if (n >= 0 && n != fd) {
+            dup2(n, fd);
+            close(n);
+        }
+    }
+}

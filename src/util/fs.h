@@ -59,4 +59,11 @@ int bolt_mount_target_in_root(int rootfd, const char *path, bool dir, struct bol
 /* Trim trailing whitespace in place; returns s. */
 char *bolt_rstrip(char *s);
 
+/*
+ * Make sure fds 0, 1 and 2 are open (on /dev/null when closed). A program started with one
+ * of them closed would otherwise hand that number to the next file it opens (a lock, a
+ * socket) and later treat it as stdio: call first thing in main.
+ */
+void bolt_stdio_ensure(void);
+
 #endif

@@ -325,3 +325,17 @@ JSON
   b rm -f "$id"
   assert_clean_state
 }
+
+@test "run: bolt started with stdin, stdout or stderr closed (as some supervisors start it) still works" {
+  # a closed fd 0 used to be taken by the monitor's lock, then replaced by /dev/null: the
+  # monitor looked dead and the container was reported Dead at once
+  "$BOLT" --root "$ROOT" --runroot "$RUNROOT" run -d --name closed0 $IMG sleep 30 <&- >/dev/null
+  "$BOLT" --root "$ROOT" --runroot "$RUNROOT" run -d --name closed12 $IMG sleep 30 >&- 2>&-
+  sleep 1
+  status_is closed0 running
+  status_is closed12 running
+  run b run --rm $IMG echo still-fine <&-
+  [ "$output" = "still-fine" ]
+  b rm -f closed0 closed12
+  assert_clean_state
+}
