@@ -3,13 +3,15 @@
  * Fuzzes the pure parsers of the cgroup layer. The first byte picks the parser:
  *   'm' mountinfo (with a fixed /proc/cgroups), 'M' mountinfo alone, 'p' linux.cgroupsPath,
  *   's' a serialized handle (from_string, then to_string must parse again),
- *   'd' device rules for the eBPF builder (5 bytes per rule).
+ *   'd' device rules for the eBPF builder (5 bytes per rule),
+ *   'y' a systemd cgroupsPath "slice:prefix:name" (the path must be absolute, no "..").
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "runtime/cgroup.h"
+#include "runtime/cgroup_systemd.h"
 #include "util/mem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -82,6 +84,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 'd':
         fuzz_rules(data + 1, size - 1);
         break;
+    case 'y': {
+        struct bolt_systemd_path p;
+        if (bolt_systemd_path_parse(s, "id", &p, &err) == 0) {
+            size_t n = strlen(p.path);
+            if (p.path[0] != '/' || strstr(p.path, "/../") || strchr(p.unit, '/')
+                || (n >= 3 && strcmp(p.path + n - 3, "/..") == 0))
+                abort();
+            bolt_systemd_path_fini(&p);
+        }
+        break;
+    }
     default:
         break;
     }
