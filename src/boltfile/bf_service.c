@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* One [services.NAME] table: every compose-style key, checked and normalized. */
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 
 #include "boltfile/bf_internal.h"
 #include "util/mem.h"
+#include "util/net.h"
 
 static const char *const service_keys[] = {
     "image",       "command",
@@ -556,30 +556,9 @@ parse_devices(struct bf_ctx *c, const struct bolt_toml_value *t, const char *pat
 }
 
 static bool
-host_name_ok(const char *s, size_t n)
-{
-    if (n == 0 || n > 253 || s[0] == '-' || s[0] == '.')
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '.' && s[i] != '_')
-            return false;
-    return true;
-}
-
-static bool
 host_addr_ok(const char *a)
 {
-    unsigned char buf[16];
-    char tmp[64];
-    size_t n = strlen(a);
-
-    if (n >= 2 && n < sizeof(tmp) && a[0] == '[' && a[n - 1] == ']') {
-        memcpy(tmp, a + 1, n - 2);
-        tmp[n - 2] = '\0';
-        a = tmp;
-    }
-    return strcmp(a, "host-gateway") == 0 || inet_pton(AF_INET, a, buf) == 1
-           || inet_pton(AF_INET6, a, buf) == 1;
+    return strcmp(a, "host-gateway") == 0 || bolt_ip_addr_valid(a);
 }
 
 /* extra_hosts: compose's list of "name:ip" (or "name=ip"), or a table name = "ip". */
@@ -604,7 +583,7 @@ parse_extra_hosts(struct bf_ctx *c, const struct bolt_toml_value *t, const char 
                 bf_wrong_type(c, ep, e, "a string address");
                 continue;
             }
-            if (!host_name_ok(name, strlen(name))) {
+            if (!bolt_hostname_valid(name, strlen(name))) {
                 bf_report(c, v->u.table.items[i].key_pos,
                           "%s: invalid host name '%s' (letters, digits, '-', '_' and '.')", ep,
                           name);
@@ -627,7 +606,7 @@ parse_extra_hosts(struct bf_ctx *c, const struct bolt_toml_value *t, const char 
     for (size_t i = 0; svc->extra_hosts[i]; i++) {
         const char *h = svc->extra_hosts[i], *sep = strpbrk(h, ":=");
         struct bolt_toml_pos pos = v->type == BOLT_TOML_ARRAY ? v->u.array.items[i]->pos : v->pos;
-        if (!sep || !host_name_ok(h, (size_t)(sep - h)) || !host_addr_ok(sep + 1))
+        if (!sep || !bolt_hostname_valid(h, (size_t)(sep - h)) || !host_addr_ok(sep + 1))
             bf_report(c, pos, "%s[%zu]: invalid host entry '%s' (%s)", p, i, h, expect);
     }
 }

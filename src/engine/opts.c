@@ -8,12 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include "util/fs.h"
 #include "util/mem.h"
+#include "util/net.h"
 
 void
 bolt_run_opts_init(struct bolt_run_opts *o)
@@ -44,28 +44,16 @@ bolt_run_opts_fini(struct bolt_run_opts *o)
     }
 }
 
-static bool
-valid_hostname(const char *s, size_t n)
-{
-    if (n == 0 || n > 253 || s[0] == '-' || s[0] == '.')
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '.' && s[i] != '_')
-            return false;
-    return true;
-}
-
 int
 bolt_add_host_parse(const char *spec, bool host_net, char **name, char **ip,
                     struct bolt_err *err)
 {
     const char *sep = strpbrk(spec, ":=");
-    unsigned char buf[16];
     cleanup_free char *addr = NULL;
     size_t alen;
 
     *name = *ip = NULL;
-    if (!sep || !valid_hostname(spec, (size_t)(sep - spec)))
+    if (!sep || !bolt_hostname_valid(spec, (size_t)(sep - spec)))
         return bolt_err_set(err, 0,
                             "--add-host: invalid value '%s' (expected NAME:IP such as "
                             "db:10.0.0.5 or db:host-gateway)",
@@ -85,7 +73,7 @@ bolt_add_host_parse(const char *spec, bool host_net, char **name, char **ip,
                                 spec);
         free(addr);
         addr = xstrdup("127.0.0.1");
-    } else if (inet_pton(AF_INET, addr, buf) != 1 && inet_pton(AF_INET6, addr, buf) != 1) {
+    } else if (!bolt_ip_addr_valid(addr)) {
         return bolt_err_set(err, 0,
                             "--add-host %s: '%s' is not an IPv4 or IPv6 address (expected "
                             "NAME:IP, or NAME:host-gateway)",

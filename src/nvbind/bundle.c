@@ -315,9 +315,8 @@ read_fd(int fd, size_t *len)
     return buf;
 }
 
-/* FNV-1a 64: names a cache file by its inputs (no security role: the files are ours). */
-static uint64_t
-fnv1a(uint64_t h, const void *data, size_t len)
+uint64_t
+bolt_nv_fnv1a(uint64_t h, const void *data, size_t len)
 {
     const unsigned char *p = data;
 
@@ -383,7 +382,7 @@ bolt_nv_ldcache_for_container(const struct bolt_nv_plan *plan, unsigned caps, co
     cleanup_free char *text = NULL, *dir = NULL;
     cleanup_free void *data = NULL;
     const struct bolt_nv_ldcache_id *id = &plan->ldcache_id;
-    uint64_t h = 0xcbf29ce484222325ULL;
+    uint64_t h = BOLT_NV_FNV_BASIS;
     struct stat st;
     size_t len = 0;
     char *path;
@@ -405,11 +404,11 @@ bolt_nv_ldcache_for_container(const struct bolt_nv_plan *plan, unsigned caps, co
                          (uint64_t)st.st_mtim.tv_sec * 1000000000ULL + (uint64_t)st.st_mtim.tv_nsec,
                          (uint64_t)st.st_ctim.tv_sec * 1000000000ULL + (uint64_t)st.st_ctim.tv_nsec,
                          1};
-        h = fnv1a(h, k, sizeof(k));
+        h = bolt_nv_fnv1a(h, k, sizeof(k));
     }
-    h = fnv1a(h, id, sizeof(*id));
-    h = fnv1a(h, plan->driver_root, strlen(plan->driver_root));
-    h = fnv1a(h, &caps, sizeof(caps));
+    h = bolt_nv_fnv1a(h, id, sizeof(*id));
+    h = bolt_nv_fnv1a(h, plan->driver_root, strlen(plan->driver_root));
+    h = bolt_nv_fnv1a(h, &caps, sizeof(caps));
     dir = xasprintf("%s/nvbind/ldcache", runroot);
     path = xasprintf("%s/%016llx", dir, (unsigned long long)h);
     if (access(path, F_OK) == 0)

@@ -92,6 +92,11 @@ int bolt_nv_select(const struct bolt_nv_plan *plan, const struct bolt_gpusel *se
                    const struct bolt_gpureq *req, struct bolt_nv_selection *out,
                    struct bolt_err *err);
 
+/* FNV-1a 64 over data, from h (start with BOLT_NV_FNV_BASIS): names cache files by their
+ * inputs (no security role: the files are ours). */
+#define BOLT_NV_FNV_BASIS 0xcbf29ce484222325ULL
+uint64_t bolt_nv_fnv1a(uint64_t h, const void *data, size_t len);
+
 /*
  * The driver bundle of plan under <runroot>/nvbind/bundle/<driver-version>-<cache id>/caps-XX
  * (the libraries of those caps + soname links, lib64/ and lib32/); built on first use under

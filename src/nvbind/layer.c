@@ -382,18 +382,6 @@ out:
 
 /* ---- lookup ---- */
 
-static uint64_t
-fnv1a(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 static void
 prune_stale(const char *top, const char *keep)
 {
@@ -452,15 +440,15 @@ bolt_nv_layer_get(const struct bolt_nv_plan *plan, unsigned caps, const char *lo
                   (unsigned long long)id->mtime_ns);
     cleanup_free char *top = xasprintf("%s/nvbind/layer", runroot);
     cleanup_free char *dir = NULL, *text = NULL;
-    uint64_t h = 0xcbf29ce484222325ULL;
+    uint64_t h = BOLT_NV_FNV_BASIS;
     unsigned fmt = LAYER_FORMAT;
     int lock;
 
     memset(out, 0, sizeof(*out));
-    h = fnv1a(h, &fmt, sizeof(fmt));
-    h = fnv1a(h, &caps, sizeof(caps));
-    h = fnv1a(h, plan->driver_root, strlen(plan->driver_root) + 1);
-    h = fnv1a(h, lower, strlen(lower));
+    h = bolt_nv_fnv1a(h, &fmt, sizeof(fmt));
+    h = bolt_nv_fnv1a(h, &caps, sizeof(caps));
+    h = bolt_nv_fnv1a(h, plan->driver_root, strlen(plan->driver_root) + 1);
+    h = bolt_nv_fnv1a(h, lower, strlen(lower));
     dir = xasprintf("%s/%s/%016llx", top, pkey, (unsigned long long)h);
     text = read_manifest(dir); /* the warm path: one readlink */
     if (text == NULL) {
