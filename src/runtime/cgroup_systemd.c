@@ -456,10 +456,10 @@ append_props(struct cgroup_sd *sd, sd_bus_message *m, pid_t pid)
                              bolt_cgroup_shares_to_weight(res->cpu_shares));
     if (r >= 0 && res && res->has_cpu_quota && res->cpu_quota > 0) {
         uint64_t period = res->has_cpu_period && res->cpu_period ? res->cpu_period : 100000;
+        /* No CPUQuotaPeriodUSec (systemd 242+, refused by older ones): the period itself is
+         * written into the cgroup below, the ratio systemd keeps is the same. */
         r = F.message_append(m, "(sv)", "CPUQuotaPerSecUSec", "t",
                              (uint64_t)res->cpu_quota * 1000000ULL / period);
-        if (r >= 0 && res->has_cpu_period && res->cpu_period)
-            r = F.message_append(m, "(sv)", "CPUQuotaPeriodUSec", "t", res->cpu_period);
     }
     if (r >= 0)
         r = F.message_close_container(m);

@@ -87,6 +87,7 @@ cg_mount_for() {
 @test "create/start/delete: pid in the scope everywhere, limits read back, StopUnit on delete" {
   args /init pause
   cfg '.linux.resources.memory.limit = 67108864 | .linux.resources.pids.limit = 42'
+  cfg '.linux.resources.cpu.quota = 50000 | .linux.resources.cpu.period = 200000'
   nvs_create "$CID"
   run nvs state "$CID"
   [ "$status" -eq 0 ]
@@ -109,6 +110,14 @@ cg_mount_for() {
     [ "$(cat "$dir/memory.max")" = 67108864 ]
   fi
   [ "$(cat "$(cg_mount_for pids)$SCOPE/pids.max")" = 42 ]
+  # 50 ms per 200 ms: systemd gets 250 ms per second, the cgroup the exact quota and period
+  [ "$(sdmock_calls 'select(.method == "StartTransientUnit") | .properties.CPUQuotaPerSecUSec')" = 250000 ]
+  dir=$(cg_mount_for cpu)$SCOPE
+  if [ -e "$dir/cpu.cfs_quota_us" ]; then
+    [ "$(cat "$dir/cpu.cfs_quota_us") $(cat "$dir/cpu.cfs_period_us")" = "50000 200000" ]
+  else
+    [ "$(cat "$dir/cpu.max")" = "50000 200000" ]
+  fi
   # exec joins the running scope without a second unit
   run nvs exec "$CID" /init cat /proc/self/cgroup
   [ "$status" -eq 0 ]
@@ -219,6 +228,15 @@ cg_mount_for() {
   [ "$status" -eq 0 ]
   [[ "$output" == *"/system.slice/nvbind-$CID.scope"* ]]
   [ "$(sdmock_calls 'select(.method == "StartTransientUnit") | .name' | tail -1)" = "\"nvbind-$CID.scope\"" ]
+  # a NAME ending in .slice is that slice: no PIDs or Delegate for systemd, nvbind moves the pid
+  cfg --arg p "user.slice:test:user-$pod.slice" '.linux.cgroupsPath = $p'
+  run nvs run "$CID"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"memory:/user.slice/user-$pod.slice"* ]]
+  [ "$(sdmock_calls "select(.name == \"user-$pod.slice\" and .method == \"StartTransientUnit\") | .properties | has(\"PIDs\") or has(\"Delegate\")")" = false ]
+  [ "$(sdmock_calls "select(.name == \"user-$pod.slice\") | .method // empty" | tr -d '"' | tr '\n' ' ')" = "StartTransientUnit StopUnit " ]
+  [ ! -e "$(cg_mount_for memory)/user.slice/user-$pod.slice" ]
   [ -z "$(find /sys/fs/cgroup -maxdepth 5 -type d -name "*$CID.scope")" ]
 }
 
