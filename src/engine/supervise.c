@@ -817,7 +817,7 @@ supervise_finish(struct sup *s, const struct bolt_ctr_store *st, const char *id,
     sup_fini(s);
     bolt_trace_mark(&s->tr, "fini");
     if (c && c->auto_remove)
-        engine_remove_all(st, c, NULL);
+        engine_remove_all_detached(st, c, NULL);
     bolt_container_free(c);
     bolt_trace_mark(&s->tr, "remove");
     bolt_trace_end(&s->tr);

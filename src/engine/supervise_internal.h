@@ -59,6 +59,11 @@ void reap_orphan(const struct bolt_ctr_store *st, struct bolt_container *c);
 int engine_remove_all(const struct bolt_ctr_store *st, const struct bolt_container *c,
                       struct bolt_err *err);
 
+/* engine_remove_all for a --rm container that exited: the directory is deleted in the
+ * background (engine.c says why). */
+int engine_remove_all_detached(const struct bolt_ctr_store *st, const struct bolt_container *c,
+                               struct bolt_err *err);
+
 /* bolt_engine_supervise with the run-specific knobs; -1 on a failed first start (*fail_code). */
 int bolt_engine_supervise_ex(const struct bolt_ctr_store *st, const char *id,
                              enum bolt_attach attach, int report_fd, bool remove_on_fail,
