@@ -6,8 +6,10 @@ medians, ratios, and the RSS of a detached container's monitor.
 
 Usage: bench.py BOLT N WORKDIR   (run by bench/run/run.sh, which prepares WORKDIR)
 """
+import collections
 import ctypes
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -93,7 +95,21 @@ for i in range(N):
 req.close()
 os.wait()
 
-# 2. the monitor's memory: a detached container's supervisor
+# 2. where a bolt run spends its time: BOLT_TRACE=1 phase lines (util/trace.h), medians
+phases = collections.defaultdict(list)
+for i in range(min(N, 20)):
+    r = subprocess.run(bolt + ["run", "--rm", IMG, "/bin/true"], stdout=DEVNULL,
+                       stderr=subprocess.PIPE, text=True, env=dict(os.environ, BOLT_TRACE="1"))
+    for line in r.stderr.splitlines():
+        m = re.match(r"(\S+)-trace:(.*) us$", line)
+        if m:
+            for k, v in re.findall(r"(\w+)=([\d.]+)", m.group(2)):
+                phases[(m.group(1), k)].append(float(v))
+trace = {}
+for (op, k), v in phases.items():
+    trace.setdefault(op, []).append(f"{k}={statistics.median(v) / 1000:.2f}")
+
+# 3. the monitor's memory: a detached container's supervisor
 cid = subprocess.run(bolt + ["run", "-d", IMG, "sleep", "30"], capture_output=True,
                      text=True, check=True).stdout.strip()
 mpid = subprocess.run(bolt + ["inspect", "-f", "{{.State.MonitorPid}}", cid],
@@ -112,7 +128,7 @@ except OSError:
     pass
 subprocess.run(bolt + ["rm", "-f", cid], stdout=DEVNULL, check=True)
 
-# 3. podman (it drives crun, so it too needs the namespace without the unified mount)
+# 4. podman (it drives crun, so it too needs the namespace without the unified mount)
 libc = ctypes.CDLL(None, use_errno=True)
 if libc.unshare(0x00020000) != 0:  # CLONE_NEWNS
     sys.exit("bench: unshare(CLONE_NEWNS) failed")
@@ -137,3 +153,6 @@ print(f"podman run --rm median {ms(t_podman)}")
 print(f"bolt/crun   = {mb / mc:.2f}  (target <= 1.2; median of per-pair ratios {pair:.2f})")
 print(f"bolt/podman = {mb / mp:.2f}  (target <= 0.2)")
 print(f"monitor RSS = {rss} kB (PSS {pss} kB; target <= 1024 kB)")
+print(f"bolt run phases (BOLT_TRACE=1, medians of {min(N, 20)} runs, ms):")
+for op, items in trace.items():
+    print(f"  {op:15s} {' '.join(items)}")
