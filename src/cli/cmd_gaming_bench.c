@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * `bolt gaming gpu benchmark [--iterations N] [--image REF] [--format table|json]`:
+ * `bolt gaming gpu benchmark [--iterations N] [--image REF] [--gpu SEL] [--format table|json]`:
  * passthrough cost measured here, ratios, and what could not be measured and why.
  */
 #include <errno.h>
@@ -183,12 +183,51 @@ run_pairs(json_t *doc, const struct bolt_nv_config *cfg, const char *self, const
     add_cost(doc, "podman run --device nvidia.com/gpu=all (CDI)", N_PODMAN_GPU, N_PODMAN);
 }
 
+#define N_CUDA_LAUNCH_HOST "cuda: kernel launch + sync (host)"
+#define N_CUDA_LAUNCH_CTR  "cuda: kernel launch + sync (container)"
+
+/*
+ * CUDA on the host, then the same inside `bolt run --gpu SEL IMAGE` when the host side
+ * worked and an image was given; the container/host ratio of the launch latency.
+ */
+static void
+add_cuda(json_t *doc, const struct bolt_nv_config *cfg, const char *self, const char *image,
+         const char *gpu, int iterations)
+{
+    json_t *results = json_object_get(doc, "results");
+    const char *why = NULL;
+
+    extend(results, bolt_bench_cuda(cfg, cli_g.runroot, iterations));
+    if (!json_is_true(json_object_get(find(results, N_CUDA_LAUNCH_HOST), "measured")))
+        why = "not measured on the host (see the host row), so not inside a container either";
+    else if (image == NULL)
+        why = "no --image given: pass a glibc image (e.g. debian) for the run inside a container";
+    else if (bolt_bench_interrupted())
+        why = "interrupted";
+    if (why) {
+        json_array_append_new(results, bolt_bench_skip(N_CUDA_LAUNCH_CTR, why));
+        json_array_append_new(
+            results, bolt_bench_skip("cuda: host-to-device GB/s, 64 MiB (container)", why));
+        return;
+    }
+    struct bolt_bench_cuda_run run = {
+        .bolt = self, .root = cli_g.root, .runroot = cli_g.runroot, .image = image, .gpu = gpu};
+    extend(results, bolt_bench_cuda_container(&run, iterations));
+    json_t *ratios = json_object_get(doc, "ratios");
+    size_t before = json_array_size(ratios);
+    add_ratio(ratios, results, "cuda launch: container / host", N_CUDA_LAUNCH_CTR,
+              N_CUDA_LAUNCH_HOST);
+    if (json_array_size(ratios) > before
+        && json_is_true(json_object_get(find(results, N_CUDA_LAUNCH_HOST), "fake")))
+        json_object_set_new(json_array_get(ratios, before), "fake", json_true());
+}
+
 static void
 print_table(json_t *doc)
 {
     size_t i;
     json_t *r;
-    int skipped = 0;
+    int skipped = 0, fakes = 0;
 
     printf("%-56s %12s %12s %12s %5s\n", "MEASUREMENT", "MEDIAN", "MIN", "MAX", "N");
     json_array_foreach(json_object_get(doc, "results"), i, r) {
@@ -196,23 +235,34 @@ print_table(json_t *doc)
             skipped++;
             continue;
         }
+        if (json_is_true(json_object_get(r, "fake")))
+            fakes++;
         if (json_object_get(r, "value")) {
-            printf("%-56s %12.2f\n", json_string_value(json_object_get(r, "name")),
-                   json_number_value(json_object_get(r, "value")));
+            printf("%-56s %12.2f%s\n", json_string_value(json_object_get(r, "name")),
+                   json_number_value(json_object_get(r, "value")),
+                   json_is_true(json_object_get(r, "fake")) ? " (" BOLT_BENCH_FAKE_NOTE ")" : "");
             continue;
         }
-        printf("%-56s %10.1fus %10.1fus %10.1fus %5lld\n",
-               json_string_value(json_object_get(r, "name")),
-               json_number_value(json_object_get(r, "median_us")),
-               json_number_value(json_object_get(r, "min_us")),
+        /* sub-10us figures (CUDA launches) with nanoseconds, the rest to 0.1us */
+        int prec = json_number_value(json_object_get(r, "median_us")) < 10 ? 3 : 1;
+        printf("%-56s %10.*fus %10.*fus %10.*fus %5lld%s\n",
+               json_string_value(json_object_get(r, "name")), prec,
+               json_number_value(json_object_get(r, "median_us")), prec,
+               json_number_value(json_object_get(r, "min_us")), prec,
                json_number_value(json_object_get(r, "max_us")),
-               json_integer_value(json_object_get(r, "samples")));
+               json_integer_value(json_object_get(r, "samples")),
+               json_is_true(json_object_get(r, "fake")) ? " (" BOLT_BENCH_FAKE_NOTE ")" : "");
     }
     if (json_array_size(json_object_get(doc, "ratios")))
         printf("\nratios (medians):\n");
     json_array_foreach(json_object_get(doc, "ratios"), i, r)
-        printf("  %-54s %.3f\n", json_string_value(json_object_get(r, "name")),
-               json_number_value(json_object_get(r, "ratio")));
+        printf("  %-54s %.3f%s\n", json_string_value(json_object_get(r, "name")),
+               json_number_value(json_object_get(r, "ratio")),
+               json_is_true(json_object_get(r, "fake")) ? " (" BOLT_BENCH_FAKE_NOTE ")" : "");
+    if (fakes)
+        printf("\n%d figure%s from the test fixture's libcuda.so.1 (it exports bolt_fake_cuda): "
+               "host-memory work, not a GPU measurement\n",
+               fakes, fakes == 1 ? "" : "s");
     if (json_array_size(json_object_get(doc, "gpu_cost_us")))
         printf("\nGPU cost (median with GPUs - median without):\n");
     json_array_foreach(json_object_get(doc, "gpu_cost_us"), i, r)
@@ -261,11 +311,11 @@ cmd_gaming_gpu_benchmark(int argc, char **argv)
     static const struct option opts[] = {
         {"iterations", required_argument, NULL, 'n'}, {"format", required_argument, NULL, 'f'},
         {"image", required_argument, NULL, 'i'},      {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"gpu", required_argument, NULL, 'g'},        {NULL, 0, NULL, 0},
     };
     struct bolt_nv_config cfg;
     struct bolt_err err = {0};
-    const char *format = "table", *image = NULL;
+    const char *format = "table", *image = NULL, *gpu = "all";
     int iterations = 20, c, rc = CLI_EXIT_USAGE;
     char self[4096];
     ssize_t len;
@@ -273,7 +323,7 @@ cmd_gaming_gpu_benchmark(int argc, char **argv)
 
     bolt_nv_config_init(&cfg);
     optind = 0;
-    while ((c = getopt_long(argc, argv, "+n:f:i:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+n:f:i:g:h", opts, NULL)) != -1) {
         switch (c) {
         case 'n': {
             char *end;
@@ -294,9 +344,17 @@ cmd_gaming_gpu_benchmark(int argc, char **argv)
         case 'i':
             image = optarg;
             break;
+        case 'g':
+            if (*optarg == '\0') {
+                rc = cli_usage_error(PROG, "--gpu '': expected a GPU selection such as all, 0 "
+                                           "or 0,1 (as for bolt run --gpu)");
+                goto out;
+            }
+            gpu = optarg;
+            break;
         case 'h':
             printf("usage: bolt gaming gpu benchmark [--iterations N] [--image REF] "
-                   "[--format table|json]\n\n"
+                   "[--gpu SEL] [--format table|json]\n\n"
                    "Measures GPU passthrough cost: bolt's injection (in process), `bolt run` "
                    "with and without --gpu all\nand, when podman is installed, `podman run` "
                    "with and without nvbind's CDI spec (with --image,\nall run by run in "
@@ -305,6 +363,9 @@ cmd_gaming_gpu_benchmark(int argc, char **argv)
                    "  --iterations N     samples per measurement (default 20)\n"
                    "  --image REF        an image in bolt's store with `true`, for the run "
                    "timings\n"
+                   "  --gpu SEL          GPUs of the CUDA run inside the container (bolt run "
+                   "--gpu;\n"
+                   "                     default all; it needs a glibc --image)\n"
                    "  --format FMT       table (default) or json\n");
             rc = 0;
             goto out;
@@ -351,7 +412,7 @@ cmd_gaming_gpu_benchmark(int argc, char **argv)
     add_peers(results);
     if (bolt_bench_interrupted())
         json_object_set_new(doc, "interrupted_by_signal", json_integer(bolt_bench_interrupted()));
-    extend(results, bolt_bench_cuda(&cfg, cli_g.runroot, iterations));
+    add_cuda(doc, &cfg, self, image, gpu, iterations);
 
     if (strcmp(format, "json") == 0) {
         char *s = json_dumps(doc, JSON_INDENT(2));

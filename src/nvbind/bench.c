@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nvbind/cuda_bench.h"
 #include "nvbind/inject.h"
 #include "nvbind/plan.h"
 #include "oci/spec.h"
@@ -288,30 +289,61 @@ bolt_bench_interleaved(const struct bolt_bench_cmd *cmds, size_t n, int iteratio
 
 /* ---- CUDA driver API ---- */
 
-static const char ptx_empty[] = ".version 6.0\n"
-                                ".target sm_50\n"
-                                ".address_size 64\n"
-                                ".visible .entry bolt_empty()\n"
-                                "{\n"
-                                "  ret;\n"
-                                "}\n";
+char *
+bolt_bench_cuda_helper_path(void)
+{
+    const char *env = getenv("BOLT_CUDA_BENCH");
+    char self[4096];
+    ssize_t n;
+    char *slash;
 
-typedef int CUresult;
-struct cuda {
-    void *lib;
-    CUresult (*init)(unsigned);
-    CUresult (*device_get)(int *, int);
-    CUresult (*ctx_create)(void **, unsigned, int);
-    CUresult (*ctx_destroy)(void *);
-    CUresult (*module_load)(void **, const void *);
-    CUresult (*get_function)(void **, void *, const char *);
-    CUresult (*launch)(void *, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
-                       void *, void **, void **);
-    CUresult (*sync)(void);
-    CUresult (*mem_alloc)(unsigned long long *, size_t);
-    CUresult (*mem_free)(unsigned long long);
-    CUresult (*htod)(unsigned long long, const void *, size_t);
-};
+    if (env && *env)
+        return xstrdup(env);
+    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            cleanup_free char *cand = xasprintf("%s/bolt-cuda-bench", self);
+            if (access(cand, X_OK) == 0)
+                return steal_ptr(&cand);
+        }
+    }
+    return xstrdup("/usr/libexec/bolt/bolt-cuda-bench");
+}
+
+/* Both CUDA rows of one place ("host", "container") from the figures, or not measured. */
+static void
+cuda_rows(json_t *out, const char *where, const struct bolt_cuda_figs *f, const char *why)
+{
+    cleanup_free char *lname = xasprintf("cuda: kernel launch + sync (%s)", where);
+    cleanup_free char *bname = xasprintf("cuda: host-to-device GB/s, 64 MiB (%s)", where);
+    json_t *l, *b;
+
+    if (why) {
+        json_array_append_new(out, bolt_bench_skip(lname, why));
+        json_array_append_new(out, bolt_bench_skip(bname, why));
+        return;
+    }
+    l = json_pack("{s:s,s:b,s:f,s:f,s:f,s:I,s:i}", "name", lname, "measured", 1, "median_us",
+                  f->launch_median_us, "min_us", f->launch_min_us, "max_us", f->launch_max_us,
+                  "samples", (json_int_t)f->samples, "devices", f->devices);
+    if (f->h2d_gbps >= 0)
+        b = json_pack("{s:s,s:b,s:f,s:s,s:i}", "name", bname, "measured", 1, "value", f->h2d_gbps,
+                      "unit", "GB/s", "devices", f->devices);
+    else
+        b = bolt_bench_skip(bname, f->h2d_why);
+    if (f->fake) {
+        /* the fixture's library: host-memory work, never to be read as a GPU figure */
+        json_object_set_new(l, "fake", json_true());
+        json_object_set_new(l, "note", json_string(BOLT_BENCH_FAKE_NOTE));
+        json_object_set_new(b, "fake", json_true());
+        json_object_set_new(b, "note", json_string(BOLT_BENCH_FAKE_NOTE));
+    }
+    json_array_append_new(out, l);
+    json_array_append_new(out, b);
+}
 
 json_t *
 bolt_bench_cuda(const struct bolt_nv_config *cfg, const char *runroot, int iterations)
@@ -320,16 +352,13 @@ bolt_bench_cuda(const struct bolt_nv_config *cfg, const char *runroot, int itera
     cleanup_nv_plan struct bolt_nv_plan *plan = bolt_nv_plan_get(cfg, runroot, false, NULL, &err);
     cleanup_free char *path = NULL;
     cleanup_free char *why = NULL;
+    struct bolt_cuda_figs f = {0};
     json_t *out = json_array();
-    struct cuda c = {0};
-    void *ctx = NULL, *mod = NULL, *fn = NULL;
-    unsigned long long dptr = 0;
-    int dev = 0;
-    CUresult r;
+    void *lib;
 
     if (plan == NULL || plan->n_gpus == 0) {
         why = xstrdup("no GPU: the CUDA measurements need an NVIDIA GPU and driver");
-        goto skip;
+        goto done;
     }
     for (size_t i = 0; i < plan->n_files && !path; i++)
         if (plan->files[i].kind == BOLT_NV_FILE_LIB && plan->files[i].soname
@@ -337,84 +366,148 @@ bolt_bench_cuda(const struct bolt_nv_config *cfg, const char *runroot, int itera
             path = bolt_nv_path(plan->driver_root, plan->files[i].path);
     if (path == NULL) {
         why = xstrdup("the driver has no libcuda.so.1");
-        goto skip;
+        goto done;
     }
-    c.lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (c.lib == NULL) {
+    lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (lib == NULL) {
         why = xasprintf("cannot load %s: %s", path, dlerror());
-        goto skip;
+        goto done;
     }
-#define SYM(slot, name) *(void **)&c.slot = dlsym(c.lib, name)
-    SYM(init, "cuInit");
-    SYM(device_get, "cuDeviceGet");
-    SYM(ctx_create, "cuCtxCreate_v2");
-    SYM(ctx_destroy, "cuCtxDestroy_v2");
-    SYM(module_load, "cuModuleLoadData");
-    SYM(get_function, "cuModuleGetFunction");
-    SYM(launch, "cuLaunchKernel");
-    SYM(sync, "cuCtxSynchronize");
-    SYM(mem_alloc, "cuMemAlloc_v2");
-    SYM(mem_free, "cuMemFree_v2");
-    SYM(htod, "cuMemcpyHtoD_v2");
-#undef SYM
-    if (!c.init || (r = c.init(0)) != 0) {
-        why = c.init ? xasprintf("cuInit failed (CUresult %d): no usable GPU behind the device "
-                                 "nodes (a fake or absent driver)",
-                                 r)
-                     : xstrdup("libcuda.so.1 has no cuInit");
-        goto skip;
-    }
-    if (!c.device_get || !c.ctx_create || !c.module_load || !c.get_function || !c.launch || !c.sync
-        || !c.mem_alloc || !c.htod) {
-        why = xasprintf("%s lacks driver API calls (cuCtxCreate_v2, cuLaunchKernel, ...)", path);
-        goto skip;
-    }
-    if ((r = c.device_get(&dev, 0)) != 0 || (r = c.ctx_create(&ctx, 0, dev)) != 0
-        || (r = c.module_load(&mod, ptx_empty)) != 0
-        || (r = c.get_function(&fn, mod, "bolt_empty")) != 0) {
-        why = xasprintf("CUDA set-up failed (CUresult %d)", r);
-        goto skip;
-    }
-    {
-        double *v = xcalloc((size_t)iterations, sizeof(double));
-        for (int i = 0; i < iterations; i++) {
-            double t0 = now_us();
-            c.launch(fn, 1, 1, 1, 1, 1, 1, 0, NULL, NULL, NULL);
-            c.sync();
-            v[i] = now_us() - t0;
-        }
-        json_array_append_new(
-            out, result("cuda: empty kernel launch + sync (host)", v, (size_t)iterations));
-        free(v);
-    }
-    {
-        size_t sz = 64u << 20;
-        char *host = xmalloc(sz);
-        memset(host, 1, sz);
-        if (c.mem_alloc(&dptr, sz) == 0) {
-            double best = 1e30;
-            for (int i = 0; i < 5; i++) {
-                double t0 = now_us();
-                c.htod(dptr, host, sz);
-                c.sync();
-                double d = now_us() - t0;
-                if (d < best)
-                    best = d;
-            }
-            json_array_append_new(out, json_pack("{s:s,s:b,s:f}", "name",
-                                                 "cuda: host-to-device bandwidth (GB/s, 64 MiB)",
-                                                 "measured", 1, "value", sz / best / 1e3));
-            c.mem_free(dptr);
-        }
-        free(host);
-    }
-    c.ctx_destroy(ctx);
-    dlclose(c.lib);
+    if (bolt_cuda_measure(lib, path, iterations, &f) < 0)
+        why = xstrdup(f.why);
+    dlclose(lib);
+done:
+    cuda_rows(out, "host", &f, why);
     return out;
-skip:
-    if (c.lib)
-        dlclose(c.lib);
-    json_array_append_new(out, bolt_bench_skip("cuda: kernel launch latency (host)", why));
-    json_array_append_new(out, bolt_bench_skip("cuda: host-to-device bandwidth (host)", why));
+}
+
+/*
+ * Run argv with stdin on /dev/null; its last stdout line into line and, when it failed,
+ * its last stderr line into o->line. Returns the wait status, or -1 (o->line says why).
+ */
+static int
+spawn_capture(char *const *argv, char *line, size_t len, struct bolt_bench_outcome *o)
+{
+    cleanup_close int outfd = memfd_create("bolt-bench-stdout", MFD_CLOEXEC);
+    cleanup_close int errfd = memfd_create("bolt-bench-stderr", MFD_CLOEXEC);
+    int st = 0;
+    pid_t pid;
+
+    memset(o, 0, sizeof(*o));
+    line[0] = '\0';
+    if (outfd < 0 || errfd < 0) {
+        snprintf(o->line, sizeof(o->line), "memfd_create: %s", strerror(errno));
+        return o->status = -1;
+    }
+    pid = fork();
+    if (pid < 0) {
+        snprintf(o->line, sizeof(o->line), "fork: %s", strerror(errno));
+        return o->status = -1;
+    }
+    if (pid == 0) {
+        int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0)
+            dup2(fd, 0);
+        dup2(outfd, 1);
+        dup2(errfd, 2);
+        execvp(argv[0], argv);
+        dprintf(2, "exec '%s': %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    while (waitpid(pid, &st, 0) < 0) {
+        if (errno != EINTR) {
+            snprintf(o->line, sizeof(o->line), "waitpid: %s", strerror(errno));
+            return o->status = -1;
+        }
+    }
+    o->status = st;
+    last_line(outfd, line, len);
+    if (st != 0)
+        last_line(errfd, o->line, sizeof(o->line));
+    return st;
+}
+
+/* Reads the helper's JSON line into f; NULL, or why it is not usable (new string). */
+static char *
+parse_helper(const char *line, struct bolt_cuda_figs *f)
+{
+    json_error_t jerr;
+    json_t *j = json_loads(line, 0, &jerr);
+    json_t *gbps;
+    char *why = NULL;
+
+    memset(f, 0, sizeof(*f));
+    if (!json_is_object(j)) {
+        why = xasprintf("bolt-cuda-bench printed no JSON line (got '%.120s')", line);
+    } else if (json_is_string(json_object_get(j, "error"))) {
+        why = xstrdup(json_string_value(json_object_get(j, "error")));
+    } else if (!json_is_integer(json_object_get(j, "samples"))
+               || !json_is_number(json_object_get(j, "median_us"))) {
+        why = xasprintf("bolt-cuda-bench printed an unexpected line '%.120s'", line);
+    } else {
+        f->fake = json_is_true(json_object_get(j, "fake"));
+        f->devices = (int)json_integer_value(json_object_get(j, "devices"));
+        f->samples = (int)json_integer_value(json_object_get(j, "samples"));
+        f->launch_median_us = json_number_value(json_object_get(j, "median_us"));
+        f->launch_min_us = json_number_value(json_object_get(j, "min_us"));
+        f->launch_max_us = json_number_value(json_object_get(j, "max_us"));
+        gbps = json_object_get(j, "h2d_gbps");
+        f->h2d_gbps = json_is_number(gbps) ? json_number_value(gbps) : -1;
+        snprintf(f->h2d_why, sizeof(f->h2d_why), "%s",
+                 json_is_string(json_object_get(j, "h2d_why"))
+                     ? json_string_value(json_object_get(j, "h2d_why"))
+                     : "bolt-cuda-bench gave no bandwidth");
+    }
+    json_decref(j);
+    return why;
+}
+
+json_t *
+bolt_bench_cuda_container(const struct bolt_bench_cuda_run *run, int iterations)
+{
+    cleanup_free char *helper = bolt_bench_cuda_helper_path();
+    cleanup_free char *vol = xasprintf("%s:" BOLT_CUDA_BENCH_CTR ":ro", helper);
+    cleanup_free char *n = xasprintf("%d", iterations);
+    cleanup_free char *why = NULL;
+    const char *const args[] = {
+        run->bolt, "--root",       run->root, "--runroot", run->runroot,
+        "run",     "--rm",         "--gpu",   run->gpu,    "-v",
+        vol,       "--entrypoint", "",        run->image,  BOLT_CUDA_BENCH_CTR,
+        n};
+    cleanup_strv char **argv = xcalloc(sizeof(args) / sizeof(args[0]) + 1, sizeof(char *));
+    struct bolt_bench_outcome o;
+    struct bolt_cuda_figs f = {0};
+    char line[1024];
+    json_t *out = json_array();
+    int st;
+
+    for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
+        argv[i] = xstrdup(args[i]);
+    if (access(helper, X_OK) != 0) {
+        why = xasprintf("the helper %s is missing (%s): install it next to bolt or set "
+                        "BOLT_CUDA_BENCH",
+                        helper, strerror(errno));
+        goto done;
+    }
+    st = spawn_capture(argv, line, sizeof(line), &o);
+    if (st == 0 || (WIFEXITED(st) && WEXITSTATUS(st) == 1 && line[0] == '{')) {
+        /* exit 1 with {"error"}: the helper's own reason */
+        char *w = parse_helper(line, &f);
+        if (w)
+            why = xasprintf("inside `bolt run --gpu %s %s`: %s", run->gpu, run->image, w);
+        free(w);
+    } else if (WIFEXITED(st) && WEXITSTATUS(st) == 127 && !line[0]) {
+        /* the file is there (bound read-only): ENOENT/127 is the loader or libc missing */
+        why = xasprintf("%s has no glibc: bolt-cuda-bench is dynamically linked (it loads "
+                        "libcuda.so.1 through the image's ld.so.cache) and could not start "
+                        "there (%s); use a glibc image such as debian or ubuntu",
+                        run->image, o.line[0] ? o.line : "exit status 127");
+    } else {
+        char *w = bolt_bench_why(argv, &o);
+        why = xasprintf("the container run failed: %s", w);
+        free(w);
+    }
+done:
+    cuda_rows(out, "container", &f, why);
     return out;
 }

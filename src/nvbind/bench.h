@@ -107,9 +107,39 @@ void bolt_bench_podman_free(struct bolt_bench_podman *p);
 int bolt_bench_ns_run(struct bolt_bench_ns *ns, char *const *argv, double *us,
                       struct bolt_bench_outcome *out);
 
-/* CUDA driver API on the host: cuLaunchKernel latency of an empty PTX kernel and
- * host-to-device bandwidth (64 MiB cuMemcpyHtoD). Not measured without a real GPU. */
+/*
+ * CUDA driver API on the host: cuLaunchKernel + cuCtxSynchronize latency of an empty PTX
+ * kernel and host-to-device bandwidth (best of 5 cuMemcpyHtoD of 64 MiB), rows
+ * "cuda: kernel launch + sync (host)" and "cuda: host-to-device GB/s, 64 MiB (host)".
+ * Not measured without a GPU, with the failing call and its CUresult in "why". Figures of
+ * the test fixture's libcuda (it exports bolt_fake_cuda) carry "fake": true and a note.
+ */
 json_t *bolt_bench_cuda(const struct bolt_nv_config *cfg, const char *runroot, int iterations);
+
+/* The "note" of figures from the fake driver; the table appends it in parentheses. */
+#define BOLT_BENCH_FAKE_NOTE "fake driver: not a GPU measurement"
+
+/* Where bolt-cuda-bench is bound (read-only) inside the container. */
+#define BOLT_CUDA_BENCH_CTR "/.bolt-cuda-bench"
+
+/* $BOLT_CUDA_BENCH, else bolt-cuda-bench next to this executable, else
+ * /usr/libexec/bolt/bolt-cuda-bench (new string). */
+char *bolt_bench_cuda_helper_path(void);
+
+struct bolt_bench_cuda_run {
+    const char *bolt; /* the bolt executable */
+    const char *root; /* its --root and --runroot */
+    const char *runroot;
+    const char *image;
+    const char *gpu; /* --gpu selection for the container */
+};
+
+/*
+ * The same measurement inside `bolt run --rm --gpu SEL -v HELPER:/.bolt-cuda-bench:ro
+ * IMAGE`: rows "... (container)". An image without glibc, a container without a usable
+ * GPU (the CUresult), a failing run: not measured, saying why.
+ */
+json_t *bolt_bench_cuda_container(const struct bolt_bench_cuda_run *run, int iterations);
 
 /* A "not measured" entry. */
 json_t *bolt_bench_skip(const char *name, const char *why);
