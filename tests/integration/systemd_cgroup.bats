@@ -8,6 +8,7 @@
 bats_require_minimum_version 1.5.0
 load helpers/runtime
 load helpers/systemd_mock
+load helpers/inject
 
 setup() {
   rt_setup
@@ -25,6 +26,7 @@ teardown() {
       "$NVBIND" --root "$STATE" --systemd-cgroup delete --force "$id" >/dev/null 2>&1 || true
     done
   fi
+  inj_containerd_stop
   sdmock_stop
   find /sys/fs/cgroup -depth -type d -name "test-$CID*.scope" -exec rmdir {} \; 2>/dev/null || true
   rt_teardown
@@ -324,4 +326,26 @@ EOF
   [ "$(sdmock_calls 'select(.method == "StopUnit") | .name')" = "\"$UNIT\"" ]
   [ -z "$(scope_dirs)" ]
   assert_nothing_left "$CID"
+}
+
+# containerd's runc shim with SystemdCgroup (ctr --runc-systemd-cgroup) passes --systemd-cgroup
+# to create, start and delete; the bus address reaches the runtime through containerd's and the
+# shim's environment.
+@test "containerd: ctr run --runc-binary nvbind --runc-systemd-cgroup puts the task in the scope" {
+  command -v /usr/bin/ctr >/dev/null || command -v ctr >/dev/null || skip "ctr is not installed"
+  printf '#!/bin/sh\necho "$*" >>%s/args.log\nexec %s "$@"\n' "$TMP" "$NVBIND" >"$TMP/nvbind-runc"
+  chmod +x "$TMP/nvbind-runc"
+  inj_containerd_start
+  run timeout 60 ctr --address "$CTD_SOCK" run --rm --runc-binary "$TMP/nvbind-runc" \
+    --runc-systemd-cgroup --cgroup "system.slice:ctr:$CID" --rootfs "$BUNDLE/rootfs" "$CID" \
+    /init cat /proc/self/cgroup
+  echo "$output"
+  cat "$TMP/args.log"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"name=systemd:/system.slice/ctr-$CID.scope"* ]]
+  [[ "$output" == *"memory:/system.slice/ctr-$CID.scope"* ]]
+  grep -q -- "--systemd-cgroup create" "$TMP/args.log"
+  [ "$(sdmock_calls "select(.method == \"StartTransientUnit\") | .name")" = "\"ctr-$CID.scope\"" ]
+  [ "$(sdmock_calls "select(.method == \"StopUnit\") | .name")" = "\"ctr-$CID.scope\"" ]
+  [ -z "$(find /sys/fs/cgroup -maxdepth 3 -type d -name "ctr-$CID.scope")" ]
 }
