@@ -26,6 +26,25 @@ measured() {
     .measured and .samples == $n and .min_us <= .median_us and .median_us <= .max_us and .min_us > 0'
 }
 
+# cuda_fixture: the glibc probe image (tests/fixtures/nvidia/mkprobeimage) as localhost/probe,
+# a podman that fails at once (the podman rows are not what these tests look at), and the
+# fake libcuda pointed at the fixture's nodes for the host side (bolt does not pass this
+# environment on: inside a container the fake looks at the container's /dev)
+cuda_fixture() {
+  "$BOLT_TOP/tests/fixtures/nvidia/mkprobeimage" "$TMP/probe" >/dev/null
+  tar -C "$TMP/probe" -cf "$TMP/probe.tar" .
+  b import "$TMP/probe.tar" localhost/probe >/dev/null
+  mkdir -p "$TMP/bin"
+  printf '#!/bin/sh\necho "Error: no podman in CUDA tests" >&2\nexit 125\n' > "$TMP/bin/podman"
+  chmod +x "$TMP/bin/podman"
+  export PATH=$TMP/bin:$PATH FAKE_CUDA_DEV_DIR=$TMP/drv/dev FAKE_CUDA_PROC_DIR=$TMP/drv/proc
+}
+
+# cuda_row DOC NAME: that result as one JSON line
+cuda_row() {
+  echo "$1" | jq -c --arg n "$2" '.results[] | select(.name == $n)'
+}
+
 # processes whose command line mentions $1 (matched in bash: no helper process carries it)
 procs_under() {
   local f c
@@ -51,14 +70,98 @@ cdi_files_with() {
   done
   echo "$doc" | jq -e '.ratios[] | select(.name == "bolt run: --gpu all / no GPU") | .ratio > 0'
   echo "$doc" | jq -e '.gpu_cost_us[] | select(.name == "bolt run --gpu all") | .us | type == "number"'
-  # the fake driver has no GPU behind its nodes: CUDA is not measured, and says why
-  echo "$doc" | jq -e '[.results[] | select(.name | startswith("cuda:"))] | length == 2 and
-                       all(.measured == false and (.why | test("cuInit failed")))'
+  # the fake libcuda looks at the host's /dev here (no nvidia nodes): cuInit fails, so CUDA
+  # is not measured on the host nor, then, in a container; each row says why
+  echo "$doc" | jq -e '[.results[] | select(.name | startswith("cuda:") and endswith("(host)"))] |
+                       length == 2 and all(.measured == false and (.why | test("cuInit failed \\(CUresult 100\\)")))'
+  echo "$doc" | jq -e '[.results[] | select(.name | startswith("cuda:") and endswith("(container)"))] |
+                       length == 2 and all(.measured == false and (.why | startswith("not measured on the host")))'
   # no docker engine / nvidia-container-cli here: each says why (never a number)
   echo "$doc" | jq -e '.results[] | select(.name == "docker run --gpus all") | .measured == false and (.why | length > 10)'
   echo "$doc" | jq -e '.results[] | select(.name == "nvidia-container-cli configure") | .measured == false'
   # benchmark containers are removed
   [ "$(n_containers)" -eq 0 ]
+}
+
+@test "benchmark: CUDA on the host and inside a glibc container with the fake driver, labelled fake" {
+  cuda_fixture
+  run b gaming gpu benchmark --iterations 3 --image localhost/probe --format json
+  [ "$status" -eq 0 ]
+  doc=$output
+  echo "$doc" | jq -c '.results[] | select(.name | startswith("cuda:"))'
+  for w in host container; do
+    measured "$doc" "cuda: kernel launch + sync ($w)" 3
+    # the fixture's library says what it is: every CUDA figure is marked, none passes as a GPU's
+    cuda_row "$doc" "cuda: kernel launch + sync ($w)" |
+      jq -e '.fake == true and .note == "fake driver: not a GPU measurement" and .devices == 2'
+    cuda_row "$doc" "cuda: host-to-device GB/s, 64 MiB ($w)" |
+      jq -e '.measured and .fake == true and .unit == "GB/s" and .value > 0 and .devices == 2'
+  done
+  echo "$doc" | jq -e '.ratios[] | select(.name == "cuda launch: container / host") | .ratio > 0 and .fake == true'
+  # the table labels them too
+  run b gaming gpu benchmark --iterations 2 --image localhost/probe
+  [ "$status" -eq 0 ]
+  echo "$output"
+  [[ "$output" == *"cuda: kernel launch + sync (container)"*"us"*"(fake driver: not a GPU measurement)"* ]]
+  [[ "$output" == *"cuda: host-to-device GB/s, 64 MiB (host)"*"(fake driver: not a GPU measurement)"* ]]
+  [[ "$output" == *"cuda launch: container / host"*"(fake driver: not a GPU measurement)"* ]]
+  [[ "$output" == *"figures from the test fixture's libcuda.so.1"* ]]
+  # nothing left: containers, their state and mounts
+  assert_clean_state
+}
+
+@test "benchmark: the CUDA container run gets exactly the GPUs of --gpu; none of them: cuInit fails" {
+  cuda_fixture
+  run b gaming gpu benchmark --iterations 2 --image localhost/probe --gpu 1 --format json
+  [ "$status" -eq 0 ]
+  doc=$output
+  cuda_row "$doc" "cuda: kernel launch + sync (host)" | jq -e '.measured and .devices == 2'
+  cuda_row "$doc" "cuda: kernel launch + sync (container)" | jq -e '.measured and .devices == 1'
+  cuda_row "$doc" "cuda: host-to-device GB/s, 64 MiB (container)" | jq -e '.measured and .devices == 1'
+  # --gpu none: the driver's libraries and nvidiactl but no GPU node in the container
+  run b gaming gpu benchmark --iterations 2 --image localhost/probe --gpu none --format json
+  [ "$status" -eq 0 ]
+  doc=$output
+  cuda_row "$doc" "cuda: kernel launch + sync (host)" | jq -e '.measured'
+  for m in "cuda: kernel launch + sync (container)" "cuda: host-to-device GB/s, 64 MiB (container)"; do
+    cuda_row "$doc" "$m" | jq -e '.measured == false and (.why | startswith(
+      "inside `bolt run --gpu none localhost/probe`: cuInit failed (CUresult 100)"))'
+  done
+  echo "$doc" | jq -e '[.ratios[] | select(.name == "cuda launch: container / host")] | length == 0'
+  # a node the host side may not open: cuInit fails there, and the container is not tried
+  chmod 000 "$TMP/drv/dev/nvidiactl"
+  run setpriv --inh-caps=-all --bounding-set=-all "$BOLT" --root "$ROOT" --runroot "$RUNROOT" \
+    gaming gpu benchmark --iterations 1 --format json
+  chmod 666 "$TMP/drv/dev/nvidiactl"
+  [ "$status" -eq 0 ]
+  cuda_row "$output" "cuda: kernel launch + sync (host)" |
+    jq -e '.measured == false and (.why | startswith("cuInit failed (CUresult 100)"))'
+  cuda_row "$output" "cuda: kernel launch + sync (container)" |
+    jq -e '.measured == false and (.why | startswith("not measured on the host"))'
+  run b gaming gpu benchmark --gpu '' --iterations 1
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"--gpu '': expected a GPU selection"* ]]
+  assert_clean_state
+}
+
+@test "benchmark: CUDA inside an image without glibc, or without the helper: not measured, says why" {
+  cuda_fixture
+  run b gaming gpu benchmark --iterations 2 --image $IMG --format json
+  [ "$status" -eq 0 ]
+  doc=$output
+  cuda_row "$doc" "cuda: kernel launch + sync (host)" | jq -e '.measured'
+  for m in "cuda: kernel launch + sync (container)" "cuda: host-to-device GB/s, 64 MiB (container)"; do
+    cuda_row "$doc" "$m" | jq -e '.measured == false and (.why | startswith("localhost/busybox has no glibc: ")) and
+                                  (.why | test("use a glibc image"))'
+  done
+  BOLT_CUDA_BENCH=$TMP/nosuch run b gaming gpu benchmark --iterations 1 --image localhost/probe --format json
+  [ "$status" -eq 0 ]
+  cuda_row "$output" "cuda: kernel launch + sync (container)" |
+    jq -e --arg p "$TMP/nosuch" '.measured == false and (.why | startswith("the helper " + $p + " is missing"))'
+  run b gaming gpu benchmark --iterations 1 --format json
+  cuda_row "$output" "cuda: kernel launch + sync (container)" |
+    jq -e '.measured == false and (.why | startswith("no --image given: pass a glibc image"))'
+  assert_clean_state
 }
 
 @test "benchmark: table output; without --image the bolt run timings say what to pass" {
