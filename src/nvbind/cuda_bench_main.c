@@ -54,8 +54,8 @@ main(int argc, char **argv)
         n = strtol(argv[1], &end, 10);
     if (argc > 2 || (end && (end == argv[1] || *end)) || n < 1 || n > 100000) {
         snprintf(msg, sizeof(msg),
-                 "usage: bolt-cuda-bench [ITERATIONS]: expected a count "
-                 "1..100000");
+                 "usage: bolt-cuda-bench [ITERATIONS]: '%.100s' is not a count 1..100000",
+                 argc > 2 ? argv[2] : argv[1]);
         return fail(msg);
     }
     lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
