@@ -31,25 +31,7 @@
 char *
 bolt_engine_init_path(void)
 {
-    const char *env = getenv("BOLT_INIT");
-    char self[PATH_MAX];
-    ssize_t n;
-    char *slash;
-
-    if (env && *env)
-        return xstrdup(env);
-    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n > 0) {
-        self[n] = '\0';
-        slash = strrchr(self, '/');
-        if (slash) {
-            *slash = '\0';
-            cleanup_free char *cand = xasprintf("%s/bolt-init", self);
-            if (access(cand, X_OK) == 0)
-                return steal_ptr(&cand);
-        }
-    }
-    return xstrdup("/usr/libexec/bolt/bolt-init");
+    return bolt_helper_path("BOLT_INIT", "bolt-init");
 }
 
 static int

@@ -51,24 +51,9 @@ bolt_bench_interrupted(void)
 }
 
 static double
-now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int
-cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double
 median(double *v, size_t n)
 {
-    qsort(v, n, sizeof(*v), cmp_d);
+    qsort(v, n, sizeof(*v), bolt_bench_cmp_double);
     return n == 0 ? 0 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
@@ -104,7 +89,7 @@ last_line(int fd, char *line, size_t len)
 static json_t *
 result(const char *name, double *v, size_t n)
 {
-    qsort(v, n, sizeof(*v), cmp_d); /* before v[0]/v[n-1] are read */
+    qsort(v, n, sizeof(*v), bolt_bench_cmp_double); /* before v[0]/v[n-1] are read */
     return json_pack("{s:s,s:b,s:f,s:f,s:f,s:I}", "name", name, "measured", 1, "median_us",
                      median(v, n), "min_us", v[0], "max_us", v[n - 1], "samples", (json_int_t)n);
 }
@@ -125,9 +110,9 @@ bolt_bench_inject(const struct bolt_nv_config *cfg, const char *runroot, int ite
         goto done;
     }
     for (i = 0; i < iterations; i++) {
-        double t0 = now_us();
+        double t0 = bolt_bench_now_us();
         struct bolt_nv_plan *plan = bolt_nv_plan_get(cfg, runroot, false, NULL, &err);
-        tplan[i] = now_us() - t0;
+        tplan[i] = bolt_bench_now_us() - t0;
         if (plan == NULL)
             break;
         bolt_nv_plan_free(plan);
@@ -143,9 +128,9 @@ bolt_bench_inject(const struct bolt_nv_config *cfg, const char *runroot, int ite
         env[n] = xstrdup("NVIDIA_VISIBLE_DEVICES=all");
         env[n + 1] = NULL;
         spec->process.env = env;
-        t0 = now_us();
+        t0 = bolt_bench_now_us();
         int r = bolt_nv_inject_spec(spec, &o, NULL, &err);
-        tin[i] = now_us() - t0;
+        tin[i] = bolt_bench_now_us() - t0;
         bolt_oci_spec_free(spec);
         if (r < 0)
             break;
@@ -176,7 +161,7 @@ bolt_bench_spawn(char *const *argv, double *us, struct bolt_bench_outcome *out)
     pid_t pid;
 
     memset(out, 0, sizeof(*out));
-    t0 = now_us();
+    t0 = bolt_bench_now_us();
     pid = fork();
     if (pid < 0) {
         snprintf(out->line, sizeof(out->line), "fork: %s", strerror(errno));
@@ -199,7 +184,7 @@ bolt_bench_spawn(char *const *argv, double *us, struct bolt_bench_outcome *out)
             return out->status = -1;
         }
     }
-    *us = now_us() - t0;
+    *us = bolt_bench_now_us() - t0;
     out->status = st;
     if (st != 0 && errfd >= 0)
         last_line(errfd, out->line, sizeof(out->line));
@@ -292,25 +277,7 @@ bolt_bench_interleaved(const struct bolt_bench_cmd *cmds, size_t n, int iteratio
 char *
 bolt_bench_cuda_helper_path(void)
 {
-    const char *env = getenv("BOLT_CUDA_BENCH");
-    char self[4096];
-    ssize_t n;
-    char *slash;
-
-    if (env && *env)
-        return xstrdup(env);
-    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n > 0) {
-        self[n] = '\0';
-        slash = strrchr(self, '/');
-        if (slash) {
-            *slash = '\0';
-            cleanup_free char *cand = xasprintf("%s/bolt-cuda-bench", self);
-            if (access(cand, X_OK) == 0)
-                return steal_ptr(&cand);
-        }
-    }
-    return xstrdup("/usr/libexec/bolt/bolt-cuda-bench");
+    return bolt_helper_path("BOLT_CUDA_BENCH", "bolt-cuda-bench");
 }
 
 /* Both CUDA rows of one place ("host", "container") from the figures, or not measured. */

@@ -63,16 +63,16 @@ static const struct {
 };
 #undef SYM
 
-static double
-now_us(void)
+double
+bolt_bench_now_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-static int
-cmp_d(const void *a, const void *b)
+int
+bolt_bench_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
@@ -105,14 +105,14 @@ measure_h2d(const struct cuda *c, struct bolt_cuda_figs *f)
         return;
     }
     for (int i = 0; i < H2D_ROUNDS; i++) {
-        double t0 = now_us();
+        double t0 = bolt_bench_now_us();
         if ((r = c->htod(dptr, host, H2D_BYTES)) != 0 || (r = c->sync()) != 0) {
             snprintf(f->h2d_why, sizeof(f->h2d_why),
                      "cuMemcpyHtoD_v2 of 64 MiB failed (CUresult %d)", r);
             best = 0;
             break;
         }
-        double d = now_us() - t0;
+        double d = bolt_bench_now_us() - t0;
         if (best == 0 || d < best)
             best = d;
     }
@@ -172,7 +172,7 @@ bolt_cuda_measure(void *lib, const char *libname, int iterations, struct bolt_cu
         goto out;
     }
     for (int i = 0; i < iterations; i++) {
-        double t0 = now_us();
+        double t0 = bolt_bench_now_us();
         if ((r = launch_sync(&c, fn)) != 0) {
             snprintf(f->why, sizeof(f->why),
                      "cuLaunchKernel + cuCtxSynchronize failed at "
@@ -180,9 +180,9 @@ bolt_cuda_measure(void *lib, const char *libname, int iterations, struct bolt_cu
                      i + 1, r);
             goto out;
         }
-        v[i] = now_us() - t0;
+        v[i] = bolt_bench_now_us() - t0;
     }
-    qsort(v, (size_t)iterations, sizeof(*v), cmp_d);
+    qsort(v, (size_t)iterations, sizeof(*v), bolt_bench_cmp_double);
     f->samples = iterations;
     f->launch_min_us = v[0];
     f->launch_max_us = v[iterations - 1];

@@ -20,6 +20,10 @@ struct bolt_cuda_figs {
     char why[300]; /* set when bolt_cuda_measure returns -1 */
 };
 
+/* CLOCK_MONOTONIC in microseconds; qsort comparator for doubles (bench.c uses them too). */
+double bolt_bench_now_us(void);
+int bolt_bench_cmp_double(const void *a, const void *b);
+
 /*
  * cuInit, a context on device 0, an empty PTX kernel launched and synchronized iterations
  * times (one untimed launch first), then the best of 5 host-to-device copies of 64 MiB.

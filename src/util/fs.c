@@ -421,3 +421,27 @@ bolt_stdio_ensure(void)
         }
     }
 }
+
+char *
+bolt_helper_path(const char *env_var, const char *name)
+{
+    const char *env = getenv(env_var);
+    char self[PATH_MAX];
+    ssize_t n;
+    char *slash;
+
+    if (env && *env)
+        return xstrdup(env);
+    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            cleanup_free char *cand = xasprintf("%s/%s", self, name);
+            if (access(cand, X_OK) == 0)
+                return steal_ptr(&cand);
+        }
+    }
+    return xasprintf("/usr/libexec/bolt/%s", name);
+}

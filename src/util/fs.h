@@ -60,6 +60,12 @@ int bolt_mount_target_in_root(int rootfd, const char *path, bool dir, struct bol
 char *bolt_rstrip(char *s);
 
 /*
+ * Where one of bolt's helper programs is: $ENV_VAR when set, else NAME next to the running
+ * executable (a build tree or an install prefix), else /usr/libexec/bolt/NAME. New string.
+ */
+char *bolt_helper_path(const char *env_var, const char *name);
+
+/*
  * Make sure fds 0, 1 and 2 are open (on /dev/null when closed). A program started with one
  * of them closed would otherwise hand that number to the next file it opens (a lock, a
  * socket) and later treat it as stdio: call first thing in main.
