@@ -37,7 +37,11 @@ cpu_v1() { [ "$(stat -f -c %T /sys/fs/cgroup/cpu 2>/dev/null)" = "cgroupfs" ]; }
   [[ "${lines[0]}" == "realtime: enabled" ]]
   run b run --rm -v "$RTCHRT:/rt-chrt:ro" $IMG /rt-chrt 10 -
   echo "rt-chrt: status $status: $output"
-  cat /proc/sys/kernel/sched_rt_runtime_us /proc/self/cgroup
+  # what decides SCHED_FIFO, should this ever fail somewhere else
+  echo "sched_rt_runtime_us=$(cat /proc/sys/kernel/sched_rt_runtime_us) rtprio=$(ulimit -Sr)/$(ulimit -Hr)"
+  echo "bolt cpu group rt_runtime_us=$(cat /sys/fs/cgroup/cpu/bolt/cpu.rt_runtime_us 2>&1)"
+  grep -E '^Cap(Bnd|Eff)' /proc/self/status
+  cat /proc/self/cgroup
   [ "$status" -eq 0 ]
   [ "$output" = "policy fifo priority 10" ]
   # CAP_SYS_NICE is bit 23 of the effective set
