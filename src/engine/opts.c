@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "engine/tune.h"
 #include "util/fs.h"
 #include "util/mem.h"
 #include "util/net.h"
@@ -415,44 +416,25 @@ bolt_cpus_parse(const char *s, int64_t *quota, uint64_t *period, struct bolt_err
 int
 bolt_cpuset_check(const char *s, struct bolt_err *err)
 {
-    long ncpu = sysconf(_SC_NPROCESSORS_CONF);
-    const char *p = s;
+    long a = 0, b = 0;
+    int ncpu;
 
     if (!*s)
         return bolt_err_set(err, 0, "--cpuset-cpus: empty list (expected e.g. 0-1,3)");
-    while (*p) {
-        char *end = NULL;
-        long a, b;
-        if (!isdigit((unsigned char)*p))
-            goto bad;
-        a = strtol(p, &end, 10);
-        b = a;
-        p = end;
-        if (*p == '-') {
-            p++;
-            if (!isdigit((unsigned char)*p))
-                goto bad;
-            b = strtol(p, &end, 10);
-            p = end;
-        }
-        if (b < a)
-            goto bad;
-        if (ncpu > 0 && b >= ncpu)
-            return bolt_err_set(err, 0,
-                                "--cpuset-cpus: CPU %ld in '%s' does not exist (this "
-                                "machine has CPUs 0-%ld)",
-                                b, s, ncpu - 1);
-        if (*p == ',')
-            p++;
-        else if (*p)
-            goto bad;
+    switch (bolt_cpu_list_scan(s, NULL, &a, &b, &ncpu)) {
+    case 0:
+        return 0;
+    case -3:
+        return bolt_err_set(err, 0,
+                            "--cpuset-cpus: CPU %ld in '%s' does not exist (this "
+                            "machine has CPUs 0-%d)",
+                            b, s, ncpu - 1);
+    default:
+        return bolt_err_set(err, 0,
+                            "--cpuset-cpus: invalid list '%s' (expected CPU numbers and "
+                            "ranges such as 0-2,4)",
+                            s);
     }
-    return 0;
-bad:
-    return bolt_err_set(err, 0,
-                        "--cpuset-cpus: invalid list '%s' (expected CPU numbers and "
-                        "ranges such as 0-2,4)",
-                        s);
 }
 
 int

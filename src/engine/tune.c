@@ -70,46 +70,62 @@ n_cpus_configured(void)
 }
 
 int
-bolt_tune_parse_cpus(const char *list, const char *flag, cpu_set_t *set, struct bolt_err *err)
+bolt_cpu_list_scan(const char *list, cpu_set_t *set, long *a, long *b, int *ncpu)
 {
-    int ncpu = n_cpus_configured();
     const char *p = list;
 
-    CPU_ZERO(set);
+    *ncpu = n_cpus_configured();
+    if (set)
+        CPU_ZERO(set);
     if (list == NULL || *list == '\0')
-        return bolt_err_set(err, 0, "%s '': expected a CPU list such as 0-3,6", flag);
+        return -1;
     while (*p) {
         char *end;
-        long a, b;
         if (!isdigit((unsigned char)*p))
-            goto bad;
-        a = strtol(p, &end, 10);
-        b = a;
+            return -1;
+        *a = *b = strtol(p, &end, 10);
         p = end;
         if (*p == '-') {
             p++;
             if (!isdigit((unsigned char)*p))
-                goto bad;
-            b = strtol(p, &end, 10);
+                return -1;
+            *b = strtol(p, &end, 10);
             p = end;
         }
-        if (b < a)
-            return bolt_err_set(err, 0, "%s '%s': range %ld-%ld is backwards; write %ld-%ld",
-                                flag, list, a, b, b, a);
-        if (b >= ncpu)
-            return bolt_err_set(err, 0,
-                                "%s '%s': CPU %ld does not exist (this machine has CPUs 0-%d)",
-                                flag, list, b, ncpu - 1);
-        for (long i = a; i <= b; i++)
+        if (*b < *a)
+            return -2;
+        if (*b >= *ncpu)
+            return -3;
+        for (long i = *a; set && i <= *b; i++)
             CPU_SET((int)i, set);
         if (*p == ',')
             p++;
         else if (*p != '\0')
-            goto bad;
+            return -1;
     }
     return 0;
-bad:
-    return bolt_err_set(err, 0, "%s '%s': expected a CPU list such as 0-3,6", flag, list);
+}
+
+int
+bolt_tune_parse_cpus(const char *list, const char *flag, cpu_set_t *set, struct bolt_err *err)
+{
+    long a = 0, b = 0;
+    int ncpu;
+
+    switch (bolt_cpu_list_scan(list, set, &a, &b, &ncpu)) {
+    case 0:
+        return 0;
+    case -2:
+        return bolt_err_set(err, 0, "%s '%s': range %ld-%ld is backwards; write %ld-%ld", flag,
+                            list, a, b, b, a);
+    case -3:
+        return bolt_err_set(err, 0,
+                            "%s '%s': CPU %ld does not exist (this machine has CPUs 0-%d)", flag,
+                            list, b, ncpu - 1);
+    default:
+        return bolt_err_set(err, 0, "%s '%s': expected a CPU list such as 0-3,6", flag,
+                            list ? list : "");
+    }
 }
 
 void

@@ -53,6 +53,13 @@ struct bolt_tune_state {
     struct bolt_tune_thread *threads;
 };
 
+/*
+ * Scan a CPU list ("0-3,6") against the CPUs of this machine, into set when not NULL.
+ * Returns 0; -1 when malformed; -2 when a range is written backwards (*a > *b); -3 when
+ * CPU *b does not exist (the machine has *ncpu). Callers word the message for their flag.
+ */
+int bolt_cpu_list_scan(const char *list, cpu_set_t *set, long *a, long *b, int *ncpu);
+
 /* Parse a cpuset list ("0-3,6") into set; every CPU must exist on this machine.
  * flag names the option for the message. Returns 0 or -1. */
 int bolt_tune_parse_cpus(const char *list, const char *flag, cpu_set_t *set, struct bolt_err *err);
