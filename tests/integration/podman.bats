@@ -71,8 +71,10 @@ pm_status() {
 }
 
 @test "podman run -it gets a terminal (console socket)" {
+  # the short sleep keeps the container alive until podman's attach has read its output:
+  # podman 4.3 can lose the last output of an -it container that exits at once
   command -v script >/dev/null || skip "script (bsdutils) is needed to give podman a tty"
-  run timeout 60 script -qec "podman --root $TMP/root --runroot $TMP/runroot --tmpdir $TMP/tmp --storage-driver vfs --cgroup-manager cgroupfs --runtime $NVBIND run --rm -it $IMG /init isatty" /dev/null
+  run timeout 60 script -qec "podman --root $TMP/root --runroot $TMP/runroot --tmpdir $TMP/tmp --storage-driver vfs --cgroup-manager cgroupfs --runtime $NVBIND run --rm -it $IMG sh -c '/init isatty; sleep 0.5'" /dev/null
   echo "$output"
   [ "$status" -eq 0 ]
   [[ "$output" == *tty* ]]
