@@ -4,7 +4,7 @@
  * one process on fresh copies of a spec, printing the median and p90 in microseconds, then
  * the median cost of one getppid() syscall (how slow syscalls are on this machine now). With
  * LOWER (an image's layer dirs) it is `bolt run`'s path: the nvbind layer lookup, then the
- * injection that uses it. A
+ * injection that uses it; the first of them records it, and the others apply that record. A
  * container start pays it once in a new process (cold caches: see BOLT_TRACE=1); this is
  * the same code with warm caches, i.e. the work itself.
  */
@@ -43,20 +43,22 @@ main(int argc, char **argv)
         long long t0 = bolt_nv_now_ns();
         char *layer = NULL;
         /* with LOWER: bolt run's path (the nvbind layer for that image, then the injection) */
-        if (argc == 5 && (bolt_nv_engine_layer(s, argv[2], argv[4], &layer, &err) < 0
+        struct bolt_nv_injected inj = {0};
+        if (argc == 5 && (bolt_nv_engine_layer(s, NULL, argv[2], argv[4], &layer, &err) < 0
                           || !bolt_nv_engine_prepared(argv[2], &o)))
             return fprintf(stderr, "inject_loop: %s\n", err.msg), 1;
-        if (bolt_nv_inject_spec(s, &o, NULL, &err) < 0)
+        if (bolt_nv_inject_spec(s, &o, &inj, &err) < 0)
             return fprintf(stderr, "inject_loop: %s\n", err.msg), 1;
         t[i] = bolt_nv_now_ns() - t0;
+        bolt_nv_injected_fini(&inj);
         bolt_nv_engine_prepared_free();
         free(layer);
         bolt_oci_spec_free(s);
     }
     qsort(t, (size_t)n, sizeof(*t), cmp);
     printf("%.1f %.1f", (double)t[n / 2] / 1000.0, (double)t[(n * 9) / 10] / 1000.0);
-    /* what one trivial syscall costs on this machine now: the fast path makes ~18 of them,
-     * and on a loaded VM each costs several microseconds */
+    /* what one trivial syscall costs on this machine now: bolt run's recorded path makes 6
+     * (nvbind's about 20), and on a loaded VM each costs several microseconds */
     for (int i = 0; i < n; i++) {
         long long t0 = bolt_nv_now_ns();
         getppid();

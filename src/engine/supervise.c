@@ -223,7 +223,7 @@ mount_rootfs(struct sup *s, struct bolt_err *err)
     if (!lower)
         return -1;
     /* GPUs: nvbind's layer on top of the image holds what injection would write into upper */
-    if (bolt_nv_engine_layer(s->spec, s->st->runroot, lower, &gpu, err) < 0)
+    if (bolt_nv_engine_layer(s->spec, s->st->root, s->st->runroot, lower, &gpu, err) < 0)
         return -1;
     if (init_layer(s, lower, &init, err) < 0)
         return -1;
@@ -240,13 +240,23 @@ mount_rootfs(struct sup *s, struct bolt_err *err)
         return bolt_err_set(err, errno, "unshare the supervisor's mount namespace");
     if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
         return bolt_err_set(err, errno, "make '/' a slave mount in the supervisor");
-    opts = xasprintf("lowerdir=%s%s%s%s%s,upperdir=%s/upper,workdir=%s/work", init ? init : "",
-                     init ? ":" : "", gpu ? gpu : "", gpu ? ":" : "", lower, s->dir, s->dir);
-    if (s->auto_remove && mount_volatile(s, opts) == 0)
-        return 0;
-    if (mount("overlay", s->rootfs, "overlay", 0, opts) < 0)
-        return bolt_err_set(err, errno, "mount the overlay rootfs on '%s'", s->rootfs);
-    return 0;
+    for (int again = 1;; again--) {
+        opts = xasprintf("lowerdir=%s%s%s%s%s,upperdir=%s/upper,workdir=%s/work",
+                         init ? init : "", init ? ":" : "", gpu ? gpu : "", gpu ? ":" : "", lower,
+                         s->dir, s->dir);
+        if (s->auto_remove && mount_volatile(s, opts) == 0)
+            return 0;
+        if (mount("overlay", s->rootfs, "overlay", 0, opts) == 0)
+            return 0;
+        /* a recorded GPU injection trusts the nvbind layer to be there: when it was removed,
+         * the record goes and the full path builds the layer again */
+        if (!again || errno != ENOENT || !bolt_nv_engine_forget_record(s->st->runroot))
+            return bolt_err_set(err, errno, "mount the overlay rootfs on '%s'", s->rootfs);
+        free(steal_ptr(&opts));
+        free(steal_ptr(&gpu));
+        if (bolt_nv_engine_layer(s->spec, s->st->root, s->st->runroot, lower, &gpu, err) < 0)
+            return -1;
+    }
 }
 
 /* A missing command gives 127 and a non-executable one 126, whatever the runtime. */

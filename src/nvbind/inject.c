@@ -27,18 +27,15 @@ bolt_nv_cpu_ns(void)
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* The trace's "cpu" pseudo-phase: CPU time of the injection (with the caller's share). */
+/* The trace's "cpu" pseudo-phase: CPU time of the injection (with the caller's share). The
+ * window is closed first: reading the CPU clock is a system call, not part of the work. */
 static void
 trace_cpu(struct bolt_trace *t, long long cpu0, long long prep_cpu)
 {
-    int w;
-
-    if (!t->on || t->off >= sizeof(t->line))
+    if (!t->on)
         return;
-    w = snprintf(t->line + t->off, sizeof(t->line) - t->off, " cpu=%.1f",
-                 (double)(bolt_nv_cpu_ns() - cpu0 + prep_cpu) / 1000.0);
-    if (w > 0 && (size_t)w < sizeof(t->line) - t->off)
-        t->off += (size_t)w;
+    bolt_trace_stop(t);
+    bolt_trace_add(t, "cpu", bolt_nv_cpu_ns() - cpu0 + prep_cpu, false);
 }
 
 void
@@ -221,11 +218,12 @@ bind_files(const struct bolt_nv_plan *plan, char *const *binds, struct bolt_cdi_
 static int
 build_edits(const struct bolt_nv_plan *plan, const struct bolt_nv_selection *s,
             const char *bundle, const char *rootfs, const struct bolt_nv_layer *layer,
-            struct bolt_cdi_edits *e, struct bolt_err *err)
+            char ***absent, struct bolt_cdi_edits *e, struct bolt_err *err)
 {
     cleanup_strv char **links = NULL;
     struct bolt_nv_edits_opts eo = {.mode = BOLT_NV_EDITS_BUNDLE, .bundle_dir = bundle,
-                                    .check_nodes = true, .links = &links, .linked = layer != NULL};
+                                    .check_nodes = true, .links = &links, .linked = layer != NULL,
+                                    .absent = absent};
 
     if (bolt_nv_edits_common(plan, s->caps, &eo, e, err) < 0)
         return -1;
@@ -239,11 +237,15 @@ build_edits(const struct bolt_nv_plan *plan, const struct bolt_nv_selection *s,
     return link_files(plan, links, rootfs, e, err);
 }
 
+/*
+ * rec (may be NULL) receives what was injected when it can be recorded: the nvbind layer held
+ * everything the rootfs needed (rec->layer_dir is left NULL otherwise).
+ */
 static int
 inject_plan(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
             const struct bolt_nv_plan *plan, const struct bolt_gpusel *sel,
             const struct bolt_gpureq *req, struct bolt_trace *t, struct bolt_nv_injected *out,
-            struct bolt_err *err)
+            struct bolt_nv_rec *rec, struct bolt_err *err)
 {
     static const char *const cache_opts[] = {"ro", "nosuid", "nodev", "noexec", "bind",
                                              "rprivate", NULL};
@@ -266,7 +268,7 @@ inject_plan(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
             goto out;
     }
     bolt_trace_mark(t, "bundle");
-    if (build_edits(plan, &s, bundle, rootfs, layer, &e, err) < 0)
+    if (build_edits(plan, &s, bundle, rootfs, layer, rec ? &rec->absent : NULL, &e, err) < 0)
         goto out;
     bolt_trace_mark(t, "edits");
     if ((bundle || plan->type == BOLT_NV_DRIVER_WSL) && rootfs && !(layer && layer->cache)) {
@@ -280,6 +282,10 @@ inject_plan(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
         visible = visible_value(plan, &s);
         bolt_cdi_edits_add_env(&e, "NVIDIA_VISIBLE_DEVICES", visible);
     }
+    if (rec && layer && !o->sel) {
+        bolt_cdi_edits_append(&rec->edits, &e);
+        rec->layer_dir = xstrdup(layer->dir);
+    }
     if (bolt_cdi_edits_apply(&e, spec, "nvbind", err) < 0)
         goto out;
     bolt_trace_mark(t, "apply");
@@ -289,6 +295,38 @@ inject_plan(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
 out:
     bolt_cdi_edits_fini(&e);
     bolt_nv_selection_fini(&s);
+    return r;
+}
+
+/* " layer=US": the caller's share (bolt run: the plan or record lookup before the rootfs
+ * mount), counted in the total */
+static void
+trace_prep(struct bolt_trace *t, const struct bolt_nv_inject_opts *o)
+{
+    bolt_trace_add(t, "layer", o->prep_ns, true);
+}
+
+/* A checked record (bolt run): its edits, its GPUs and its warnings, nothing else. */
+static int
+inject_recorded(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
+                struct bolt_trace *t, long long cpu0, struct bolt_nv_injected *out,
+                struct bolt_err *err)
+{
+    const struct bolt_nv_rec *rec = o->rec;
+    int r;
+
+    trace_prep(t, o);
+    for (size_t i = 0; rec->warnings && rec->warnings[i]; i++)
+        log_warn("%s", rec->warnings[i]);
+    r = bolt_cdi_edits_apply(&rec->edits, spec, "nvbind", err);
+    if (r == 0 && out) {
+        out->uuids = bolt_strv_dup(rec->uuids);
+        out->indexes = bolt_strv_dup(rec->indexes);
+        out->injected = true;
+    }
+    bolt_trace_mark(t, "recorded");
+    trace_cpu(t, cpu0, o->prep_cpu_ns);
+    bolt_trace_end(t);
     return r;
 }
 
@@ -306,10 +344,12 @@ bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
     long long cpu0;
     int r = -1;
 
+    cpu0 = bolt_trace_enabled() ? bolt_nv_cpu_ns() : 0; /* before the window opens */
     bolt_trace_begin(&t, "nvbind");
-    cpu0 = t.on ? bolt_nv_cpu_ns() : 0;
     if (out)
         memset(out, 0, sizeof(*out));
+    if (o->rec && !o->sel)
+        return inject_recorded(spec, o, &t, cpu0, out, err);
     bolt_nv_config_init(&cfg_own);
     if (bolt_gpusel_from_env(spec->process.env, &envsel, &req, err) < 0)
         goto done;
@@ -326,14 +366,24 @@ bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
     if (o->plan) {
         /* loaded by the caller moments before (bolt run: with the nvbind layer, before the
          * rootfs mount); its time counts as the "layer" phase of this injection */
-        if (t.on && t.off < sizeof(t.line)) {
-            int w = snprintf(t.line + t.off, sizeof(t.line) - t.off, " layer=%.1f",
-                             (double)o->prep_ns / 1000.0);
-            t.off += w > 0 && (size_t)w < sizeof(t.line) - t.off ? (size_t)w : 0;
-            t.start -= o->prep_ns;
-        }
+        trace_prep(&t, o);
         bolt_trace_mark(&t, "plan");
-        r = inject_plan(spec, o, o->plan, &sel, &req, &t, out, err);
+        if (o->rec_path) {
+            /* the warnings of this injection are kept with the record, to be said again */
+            struct bolt_nv_rec rec = {0};
+            bolt_log_capture(&rec.warnings);
+            r = inject_plan(spec, o, o->plan, &sel, &req, &t, out, &rec, err);
+            bolt_log_capture(NULL);
+            if (r == 0 && out && rec.layer_dir && o->rec_ids) {
+                rec.ids = bolt_strv_dup(o->rec_ids);
+                rec.uuids = bolt_strv_dup(out->uuids);
+                rec.indexes = bolt_strv_dup(out->indexes);
+                bolt_nv_rec_save(o->rec_path, &rec);
+            }
+            bolt_nv_rec_fini(&rec);
+        } else {
+            r = inject_plan(spec, o, o->plan, &sel, &req, &t, out, NULL, err);
+        }
         trace_cpu(&t, cpu0, o->prep_cpu_ns);
         bolt_trace_end(&t);
         goto done;
@@ -350,7 +400,7 @@ bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
     for (size_t i = 0; rebuilt && plan->warnings && plan->warnings[i]; i++)
         log_warn("%s", plan->warnings[i]);
     bolt_trace_mark(&t, "plan");
-    r = inject_plan(spec, o, plan, &sel, &req, &t, out, err);
+    r = inject_plan(spec, o, plan, &sel, &req, &t, out, NULL, err);
     trace_cpu(&t, cpu0, 0);
     bolt_trace_end(&t);
 done:

@@ -20,7 +20,8 @@
  *   /etc/ld.so.cache         <- the merged cache (shared per image under the runroot), ro
  *   (`bolt run`: the links, the mount points and the merged cache are files of the nvbind
  *   layer, the top lower dir of the container's overlay; see bolt_nv_layer_get)
- *   IPC sockets and the MPS pipe directory bind-mounted rw (noexec)
+ *   IPC sockets and the MPS pipe directory bind-mounted rw (noexec), as optional mounts: the
+ *   runtime skips one whose daemon is not running, with a warning naming it
  *   every mount nosuid,nodev; device nodes of exactly the selected GPUs (+ control nodes)
  *   with device-cgroup allow rules; NVIDIA_VISIBLE_DEVICES / NVIDIA_DRIVER_CAPABILITIES.
  * BOLT_TRACE=1 prints each phase in microseconds on stderr.
@@ -66,6 +67,7 @@ struct bolt_nv_edits_opts {
     char ***links;          /* BUNDLE: receives "TARGET::LINK" for binaries/config files */
     bool linked;            /* BUNDLE: those links exist already (the nvbind layer) */
     bool check_nodes;       /* stat each host node and compare st_rdev (fast path: true) */
+    char ***absent;         /* BUNDLE: receives the host paths of missing driver files */
 };
 
 /*
@@ -154,6 +156,56 @@ void bolt_nv_layer_fini(struct bolt_nv_layer *l);
 int bolt_nv_layer_get(const struct bolt_nv_plan *plan, unsigned caps, const char *lower,
                       const char *runroot, struct bolt_nv_layer *out, struct bolt_err *err);
 
+/*
+ * The injection record (inject_rec.c, `bolt run` only): the edits the first start of a
+ * request made (device nodes, mounts, env), with the nvbind layer, the GPUs and the warnings,
+ * kept at <runroot>/nvbind/rec/<hash of where the driver is configured to be, the image layers
+ * and the NVIDIA_* / CUDA_VERSION variables>. With it goes what it was made from: the
+ * identity of the driver's version file (or /proc's version line), of its ld.so.cache and of
+ * the nvbind config file, which are the plan's key. Before it is used, every one of those is
+ * checked, and every host path it names: each device node must still be the same device (one
+ * stat of its directory when that has not changed since, else a stat of the node), each mount
+ * source must exist, and each driver file that was missing must still be missing. Anything
+ * else sends the start down the full path, which records it anew. (The nvbind layer is not
+ * checked: when it is gone the overlay mount fails, and the engine forgets the records and
+ * takes the full path, which builds it again.)
+ * A record is written only when the injection wrote nothing into the rootfs (the nvbind layer
+ * held the links and the cache), and all records go when the plan is rebuilt.
+ */
+struct bolt_nv_rec {
+    char *layer_dir;            /* the nvbind layer's lowerdir */
+    struct bolt_cdi_edits edits; /* nodes, mounts and env only */
+    char **uuids, **indexes;    /* as struct bolt_nv_injected */
+    char **warnings;            /* what the injection warned: said again at each use */
+    char **absent;              /* driver files that were missing (host paths) */
+    char **ids;                 /* the plan's inputs: kind, path, identity; 3 strings each */
+    bool unsettled;             /* some node was checked on its own */
+};
+
+void bolt_nv_rec_fini(struct bolt_nv_rec *r);
+
+/* The record's path for a request (env: the spec's process env). */
+char *bolt_nv_rec_path(const char *runroot, const char *persist, const char *lower,
+                       char *const *env);
+
+/* r->ids: the identities of the plan's inputs under cfg, taken now (before the plan is
+ * loaded, so a change while it loads shows at the next start). */
+void bolt_nv_rec_identify(struct bolt_nv_rec *r, const struct bolt_nv_config *cfg);
+
+/* Load and check the record at path: 0 when it can be used as it is, -1 (out empty) when it
+ * is missing, incomplete or no longer true of the host. */
+int bolt_nv_rec_load(const char *path, struct bolt_nv_rec *out);
+
+/* Write r at path (atomically, best effort: a failure only costs the next start the full
+ * path). Nothing is written for edits the format does not hold (hooks, gids, ...). */
+void bolt_nv_rec_save(const char *path, const struct bolt_nv_rec *r);
+
+/* Remove every record under runroot (the plan was rebuilt). */
+void bolt_nv_rec_forget(const char *runroot);
+
+/* "<driver version>-<ld.so.cache ino>-<size>-<mtime>": names what depends on the plan. */
+char *bolt_nv_plan_dirkey(const char *version, const struct bolt_nv_ldcache_id *id);
+
 struct bolt_nv_inject_opts {
     const char *runroot;    /* plan cache and bundle ("/run/bolt"); required */
     const char *persist;    /* bundle fallback on the driver's filesystem ("/var/lib/bolt") */
@@ -164,6 +216,9 @@ struct bolt_nv_inject_opts {
     const struct bolt_nv_layer *layer; /* the rootfs has this nvbind layer (NULL: none) */
     long long prep_ns; /* time the caller spent on the plan and layer (reported by BOLT_TRACE) */
     long long prep_cpu_ns; /* the CPU time of that (BOLT_TRACE only; 0 otherwise) */
+    const struct bolt_nv_rec *rec; /* a checked record: apply it, nothing else (bolt run) */
+    const char *rec_path;  /* where to record this injection (bolt run's first start) */
+    char *const *rec_ids;  /* with these identities (bolt_nv_rec_identify) */
 };
 
 /* What was injected (for leases and `bolt ps`). */
@@ -208,10 +263,17 @@ int bolt_nv_engine_edits(struct bolt_oci_spec *spec, char *const *gpus, char *co
  * Before the first start's rootfs mount, in the supervisor: when the spec asks for GPUs, the
  * nvbind layer for the image layers lower (overlayfs lowerdir syntax); *dir (new string, NULL
  * without GPUs or on nouveau) goes on top of lower. The plan and the layer are kept in this
- * process for the injection of the start that follows (bolt_nv_engine_prepared).
+ * process for the injection of the start that follows (bolt_nv_engine_prepared). When an earlier
+ * start of the same request recorded its injection and the record still holds (struct
+ * bolt_nv_rec), that record is kept instead and the plan is not loaded. root is bolt's root
+ * (the bundle's fallback place).
  */
-int bolt_nv_engine_layer(const struct bolt_oci_spec *spec, const char *runroot, const char *lower,
-                         char **dir, struct bolt_err *err);
+int bolt_nv_engine_layer(const struct bolt_oci_spec *spec, const char *root, const char *runroot,
+                         const char *lower, char **dir, struct bolt_err *err);
+
+/* When bolt_nv_engine_layer took a record: forget every record under runroot (a path it
+ * trusted is gone; the caller then calls bolt_nv_engine_layer again) and return true. */
+bool bolt_nv_engine_forget_record(const char *runroot);
 
 /* Point o at what bolt_nv_engine_layer kept for runroot; false when nothing is kept. */
 bool bolt_nv_engine_prepared(const char *runroot, struct bolt_nv_inject_opts *o);

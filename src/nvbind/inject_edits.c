@@ -15,6 +15,10 @@ static const char *const ro_opts[] = {"ro", "nosuid", "nodev", "rbind", "rprivat
 static const char *const ro_noexec_opts[] = {"ro", "nosuid", "nodev", "noexec", "rbind",
                                              "rprivate", NULL};
 static const char *const ipc_opts[] = {"nosuid", "nodev", "noexec", "rbind", "rprivate", NULL};
+/* BUNDLE mode (bolt's and nvbind's own runtime): the daemons behind the sockets come and go, so
+ * the runtime checks them when it mounts (a missing one is skipped with a warning) */
+static const char *const ipc_opt_opts[] = {"nosuid", "nodev", "noexec", "rbind", "rprivate",
+                                           BOLT_MOUNT_OPT_OPTIONAL, NULL};
 
 /* Host node check: a char device with the plan's numbers (libnvidia-container's rule). */
 static int
@@ -103,13 +107,16 @@ base_of(const char *p)
 /* A file mount at its own path; a missing host file is a warning, never an error. */
 static void
 add_file_mount(const struct bolt_nv_plan *plan, const struct bolt_nv_file *f,
-               const char *const *opts, struct bolt_cdi_edits *e)
+               const char *const *opts, const struct bolt_nv_edits_opts *o,
+               struct bolt_cdi_edits *e)
 {
     cleanup_free char *host = bolt_nv_path(plan->driver_root, f->path);
     struct stat st;
 
     if (lstat(host, &st) < 0) {
         log_warn("driver file '%s' is missing: containers get GPUs without it", host);
+        if (o->absent)
+            bolt_strv_push(o->absent, host);
         return;
     }
     bolt_cdi_edits_add_mount(e, host, f->path, "bind", opts);
@@ -138,7 +145,7 @@ add_libs_files(const struct bolt_nv_plan *plan, unsigned caps, const struct bolt
 
         if (!is_lib(f) || !bolt_nv_file_has_cap(f, caps))
             continue;
-        add_file_mount(plan, f, ro_opts, e);
+        add_file_mount(plan, f, ro_opts, o, e);
         dir = dirname_of(f->path);
         for (size_t j = 0; folders && folders[j] && !seen; j++)
             seen = strcmp(folders[j], dir) == 0;
@@ -206,23 +213,28 @@ add_files(const struct bolt_nv_plan *plan, unsigned caps, const struct bolt_nv_e
         switch (f->kind) {
         case BOLT_NV_FILE_BIN:
         case BOLT_NV_FILE_WSL:
-            add_file_mount(plan, f, ro_opts, e);
+            add_file_mount(plan, f, ro_opts, o, e);
             break;
         case BOLT_NV_FILE_FIRMWARE:
             /* GSP firmware is read by the host's kernel module, never from a container: the
              * fast path saves the mounts; CDI specs list it like NVIDIA's generator does */
             if (o->mode == BOLT_NV_EDITS_FILES)
-                add_file_mount(plan, f, ro_noexec_opts, e);
+                add_file_mount(plan, f, ro_noexec_opts, o, e);
             break;
         case BOLT_NV_FILE_CONFIG:
-            add_file_mount(plan, f, ro_noexec_opts, e);
+            add_file_mount(plan, f, ro_noexec_opts, o, e);
             break;
         case BOLT_NV_FILE_IPC:
-            add_file_mount(plan, f, ipc_opts, e);
+            if (o->mode == BOLT_NV_EDITS_BUNDLE) {
+                cleanup_free char *host = bolt_nv_path(plan->driver_root, f->path);
+                bolt_cdi_edits_add_mount(e, host, f->path, "bind", ipc_opt_opts);
+            } else {
+                add_file_mount(plan, f, ipc_opts, o, e);
+            }
             break;
         case BOLT_NV_FILE_DLL:
             if (o->mode == BOLT_NV_EDITS_FILES)
-                add_file_mount(plan, f, ro_noexec_opts, e);
+                add_file_mount(plan, f, ro_noexec_opts, o, e);
             break;
         case BOLT_NV_FILE_LIB:
         case BOLT_NV_FILE_LIB32:

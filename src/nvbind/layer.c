@@ -429,15 +429,19 @@ load_manifest(char *text, struct bolt_nv_layer *out)
     }
 }
 
+char *
+bolt_nv_plan_dirkey(const char *version, const struct bolt_nv_ldcache_id *id)
+{
+    return xasprintf("%s-%llx-%llx-%llx", version ? version : "none", (unsigned long long)id->ino,
+                     (unsigned long long)id->size, (unsigned long long)id->mtime_ns);
+}
+
 int
 bolt_nv_layer_get(const struct bolt_nv_plan *plan, unsigned caps, const char *lower,
                   const char *runroot, struct bolt_nv_layer *out, struct bolt_err *err)
 {
     const struct bolt_nv_ldcache_id *id = &plan->ldcache_id;
-    cleanup_free char *pkey =
-        xasprintf("%s-%llx-%llx-%llx", plan->driver_version ? plan->driver_version : "none",
-                  (unsigned long long)id->ino, (unsigned long long)id->size,
-                  (unsigned long long)id->mtime_ns);
+    cleanup_free char *pkey = bolt_nv_plan_dirkey(plan->driver_version, id);
     cleanup_free char *top = xasprintf("%s/nvbind/layer", runroot);
     cleanup_free char *dir = NULL, *text = NULL;
     uint64_t h = BOLT_NV_FNV_BASIS;
@@ -485,6 +489,8 @@ static struct {
     char *runroot;
     struct bolt_nv_plan *plan;
     struct bolt_nv_layer layer;
+    struct bolt_nv_rec rec; /* checked: the start applies it (plan is then NULL) */
+    char *rec_path;         /* where the start records what it injects */
     long long ns;     /* time spent on the plan and the layer */
     long long cpu_ns; /* its CPU time (BOLT_TRACE only) */
 } prepared;
@@ -495,14 +501,16 @@ bolt_nv_engine_prepared_free(void)
     free(prepared.runroot);
     bolt_nv_plan_free(prepared.plan);
     bolt_nv_layer_fini(&prepared.layer);
+    bolt_nv_rec_fini(&prepared.rec);
+    free(prepared.rec_path);
     memset(&prepared, 0, sizeof(prepared));
 }
 
 int
-bolt_nv_engine_layer(const struct bolt_oci_spec *spec, const char *runroot, const char *lower,
-                     char **dir, struct bolt_err *err)
+bolt_nv_engine_layer(const struct bolt_oci_spec *spec, const char *root, const char *runroot,
+                     const char *lower, char **dir, struct bolt_err *err)
 {
-    long long t0 = bolt_nv_now_ns(), c0 = bolt_trace_enabled() ? bolt_nv_cpu_ns() : 0;
+    long long c0 = bolt_trace_enabled() ? bolt_nv_cpu_ns() : 0, t0 = bolt_nv_now_ns();
     struct bolt_gpusel sel = {0};
     struct bolt_gpureq req = {0};
     struct bolt_nv_config cfg;
@@ -511,10 +519,24 @@ bolt_nv_engine_layer(const struct bolt_oci_spec *spec, const char *runroot, cons
     int r = -1;
 
     *dir = NULL;
-    bolt_nv_engine_prepared_free();
+    if (prepared.runroot || prepared.rec_path || prepared.plan)
+        bolt_nv_engine_prepared_free();
     if (bolt_oci_spec_getenv(spec, "NVIDIA_VISIBLE_DEVICES") == NULL)
         return 0;
+    prepared.rec_path = bolt_nv_rec_path(runroot, root, lower, spec->process.env);
+    if (bolt_nv_rec_load(prepared.rec_path, &prepared.rec) == 0) {
+        /* an earlier start of this request recorded its injection, and it still holds */
+        prepared.runroot = xstrdup(runroot);
+        *dir = xstrdup(prepared.rec.layer_dir);
+        prepared.ns = bolt_nv_now_ns() - t0;
+        prepared.cpu_ns = c0 ? bolt_nv_cpu_ns() - c0 : 0;
+        return 0;
+    }
     bolt_nv_config_init(&cfg);
+    if (bolt_nv_config_load(&cfg, err) < 0)
+        goto out;
+    /* what the plan is made from, as it is before the plan is loaded */
+    bolt_nv_rec_identify(&prepared.rec, &cfg);
     if (bolt_gpusel_from_env(spec->process.env, &sel, &req, err) < 0)
         goto out;
     r = 0;
@@ -522,8 +544,6 @@ bolt_nv_engine_layer(const struct bolt_oci_spec *spec, const char *runroot, cons
         goto out;
     caps = sel.caps_set ? sel.caps : BOLT_NV_CAP_DEFAULT;
     r = -1;
-    if (bolt_nv_config_load(&cfg, err) < 0)
-        goto out;
     prepared.plan = bolt_nv_plan_get(&cfg, runroot, false, &rebuilt, err);
     if (prepared.plan == NULL)
         goto out;
@@ -549,12 +569,25 @@ out:
 }
 
 bool
+bolt_nv_engine_forget_record(const char *runroot)
+{
+    if (prepared.rec.layer_dir == NULL)
+        return false;
+    bolt_nv_rec_forget(runroot);
+    return true;
+}
+
+bool
 bolt_nv_engine_prepared(const char *runroot, struct bolt_nv_inject_opts *o)
 {
-    if (prepared.plan == NULL || strcmp(prepared.runroot, runroot) != 0)
+    if ((prepared.plan == NULL && prepared.rec.layer_dir == NULL)
+        || strcmp(prepared.runroot, runroot) != 0)
         return false;
     o->plan = prepared.plan;
     o->layer = prepared.layer.dir ? &prepared.layer : NULL;
+    o->rec = prepared.rec.layer_dir ? &prepared.rec : NULL;
+    o->rec_path = prepared.rec_path;
+    o->rec_ids = prepared.rec.ids;
     o->prep_ns = prepared.ns;
     o->prep_cpu_ns = prepared.cpu_ns;
     return true;

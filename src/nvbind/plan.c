@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "nvbind/plan.h"
+#include "nvbind/inject.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -524,6 +525,7 @@ bolt_nv_plan_get(const struct bolt_nv_config *cfg, const char *runroot, bool all
         return NULL;
     if (rebuilt)
         *rebuilt = true;
+    bolt_nv_rec_forget(runroot); /* what was injected from the old plan */
     json = bolt_nv_plan_to_json(p, false);
     bin = bolt_nv_plan_to_bin(p, &len);
     /* the JSON first: a reader that sees the new plan.bin finds the matching plan.json */

@@ -216,6 +216,8 @@ parse_one(struct bolt_mount_opts *o, const char *opt, struct bolt_err *err)
     if (apply_special(o, opt))
         return 0;
     /* "x-*" options belong to userspace tools (mount(8), systemd); never to the kernel. */
+    if (strcmp(opt, BOLT_MOUNT_OPT_OPTIONAL) == 0)
+        o->optional = true;
     if (strncmp(opt, "x-", 2) == 0)
         return 0;
     if (strchr(opt, '=') != NULL && opt[0] != '=') {

@@ -311,6 +311,8 @@ void bolt_oci_spec_set_annotation(struct bolt_oci_spec *spec, const char *key, c
 /* Index of namespace type in linux.namespaces, or -1. */
 int bolt_oci_spec_find_ns(const struct bolt_oci_spec *spec, enum bolt_oci_ns_type type);
 
+#define BOLT_MOUNT_OPT_OPTIONAL "x-nvbind.optional"
+
 /* Parsed mount options (shared by the runtime and validation). */
 struct bolt_mount_opts {
     unsigned long flags;       /* MS_* set */
@@ -320,6 +322,8 @@ struct bolt_mount_opts {
     bool idmap;
     bool idmap_recursive; /* "ridmap" */
     bool tmpcopyup;       /* crun's tmpfs copy-up: kept as a flag, never passed to the kernel */
+    bool optional;        /* "x-nvbind.optional": a bind whose source is missing is skipped with
+                           * a warning (nvbind's IPC sockets: their daemons come and go) */
     /* recursive attributes ("rro", "rnosuid", ...) for mount_setattr(AT_RECURSIVE) */
     uint64_t rec_attr_set;
     uint64_t rec_attr_clr;

@@ -18,6 +18,7 @@
 #include "runtime/cgroup.h"
 #include "runtime/rt_internal.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/mem.h"
 #include "util/sys.h"
 
@@ -89,9 +90,15 @@ bind_mount(int rootfd, const struct bolt_oci_mount *m, const struct bolt_mount_o
     cleanup_close int target = -1;
     cleanup_close int top = -1;
 
-    if (!m->source || stat(m->source, &st) < 0)
+    if (!m->source || stat(m->source, &st) < 0) {
+        if (m->source && errno == ENOENT && o->optional) {
+            log_warn("'%s' is missing: the container has no %s (it comes back with the next "
+                     "start after it is there)", m->source, m->destination);
+            return 0;
+        }
         return bolt_err_set(err, m->source ? errno : EINVAL, "mount '%s': bind source '%s'",
                             m->destination, m->source ? m->source : "(none)");
+    }
     target = bolt_mount_target_in_root(rootfd, m->destination, S_ISDIR(st.st_mode), err);
     if (target < 0)
         return bolt_err_wrap(err, "mount '%s'", m->destination);

@@ -12,10 +12,13 @@
 
 #include <jansson.h>
 
+#include "util/mem.h"
+
 static enum bolt_log_level log_level = BOLT_LOG_WARN;
 static int log_fd = -1;
 static bool log_json;
 static const char *log_prog = "bolt";
+static char ***log_sink; /* bolt_log_capture */
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
@@ -97,6 +100,12 @@ write_all(int fd, const char *buf, size_t len)
 }
 
 void
+bolt_log_capture(char ***warnings)
+{
+    log_sink = warnings;
+}
+
+void
 bolt_log(enum bolt_log_level level, const char *file, int line, const char *fmt, ...)
 {
     char msg[1024];
@@ -107,11 +116,15 @@ bolt_log(enum bolt_log_level level, const char *file, int line, const char *fmt,
     va_list ap;
     int n;
 
-    if (level > log_level)
+    if (level > log_level && !(log_sink && level == BOLT_LOG_WARN))
         return;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    if (log_sink && level == BOLT_LOG_WARN)
+        bolt_strv_push(log_sink, msg);
+    if (level > log_level)
+        return;
 
     clock_gettime(CLOCK_REALTIME, &now);
     gmtime_r(&now.tv_sec, &tm);

@@ -33,6 +33,13 @@ void bolt_log_init_from_env(void);
  */
 int bolt_log_tee_stderr(void);
 
+/*
+ * While warnings is not NULL, every warning message (without the "<prog>: warning: " prefix)
+ * is also appended to *warnings, whatever the level, so that a cached result can repeat the
+ * warnings its computation gave. NULL stops the capture.
+ */
+void bolt_log_capture(char ***warnings);
+
 /* Write one record at level when the current level allows it (text or JSON, to stderr and
  * the log file); use the log_error/log_warn/log_info/log_debug macros, not this. */
 void bolt_log(enum bolt_log_level level, const char *file, int line, const char *fmt, ...)

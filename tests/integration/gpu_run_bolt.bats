@@ -270,17 +270,82 @@ retry() {
   [ ! -e "$upper/etc/OpenCL" ]
   [ ! -e "$upper/run" ]
   [ ! -e "$upper/tmp/nvidia-mps" ]
-  # a second container of the image uses the same layer; the trace counts its lookup
+  # a second container of the image uses the same layer, from the record the first start made;
+  # the trace counts its lookup
   BOLT_TRACE=1 run bb run --rm --gpu all localhost/probe sh -c 'readlink /usr/bin/nvidia-smi'
   echo "$output"
   [ "$status" -eq 0 ]
-  [[ "$output" =~ nvbind-trace:\ request=[0-9.]+\ layer=[0-9.]+\ plan=[0-9.]+\ select=[0-9.]+\ bundle=[0-9.]+\ edits=[0-9.]+\ ldcache=[0-9.]+\ apply=[0-9.]+\ cpu=[0-9.]+\ total=[0-9.]+\ us ]]
+  [[ "$output" =~ nvbind-trace:\ layer=[0-9.]+\ recorded=[0-9.]+\ cpu=[0-9.]+\ total=[0-9.]+\ us ]]
+  [[ "$output" == *"/usr/local/nvidia/files/usr/bin/nvidia-smi"* ]]
   [ "$(ls -d "$RUNROOT"/nvbind/layer/*/*/ | wc -l)" -eq 1 ]
   # other caps, another layer
   run bb run --rm --gpus 'all,capabilities=utility' localhost/probe sh -c 'readlink /usr/bin/nvidia-smi'
   echo "$output"
   [ "$status" -eq 0 ]
   [ "$(ls -d "$RUNROOT"/nvbind/layer/*/*/ | wc -l)" -eq 2 ]
+}
+
+@test "bolt run --gpu: later starts apply the first start's record; what it trusts is checked at every start" {
+  drv=$TMP/drv
+  # the first start takes the full path and records what it injected
+  BOLT_TRACE=1 run bb run --rm --gpu all localhost/probe sh -c "$INJ_PROBE"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"nvbind-trace: request="*" select="* ]]
+  full=$(echo "$output" | grep -v -- '-trace:')
+  [ "$(ls "$RUNROOT/nvbind/rec" | wc -l)" -eq 1 ]
+  # the second applies the record: the container sees exactly the same
+  BOLT_TRACE=1 run bb run --rm --gpu all localhost/probe sh -c "$INJ_PROBE"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" =~ nvbind-trace:\ layer=[0-9.]+\ recorded=[0-9.]+\ cpu=[0-9.]+\ total=[0-9.]+\ us ]]
+  [ "$(echo "$output" | grep -v -- '-trace:')" = "$full" ]
+
+  # a device node replaced by one with the wrong major: the record does not hide it
+  rm "$drv/dev/nvidia1"
+  mknod -m 666 "$drv/dev/nvidia1" c 10 1
+  BOLT_TRACE=1 run bb run --rm --gpu all localhost/probe true
+  echo "$output"
+  [ "$status" -eq 125 ]
+  [[ "$output" == *"device node '$drv/dev/nvidia1' is char 10:1, expected char 195:1"* ]]
+  [[ "$output" != *"recorded="* ]]
+  rm "$drv/dev/nvidia1"
+  mknod -m 666 "$drv/dev/nvidia1" c 195 1
+  run bb run --rm --gpu all localhost/probe sh -c "$INJ_PROBE"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$full" ]
+
+  # an IPC socket whose daemon stopped: the start goes on without it, saying so, and the
+  # socket is back in the next container once it is back on the host
+  mv "$drv/run/nvidia-persistenced/socket" "$TMP/socket.away"
+  BOLT_TRACE=1 run bb run --rm --gpu all localhost/probe sh -c 'grep -c " /run/nvidia-persistenced/socket " /proc/self/mountinfo || true'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"'$drv/run/nvidia-persistenced/socket' is missing: the container has no /run/nvidia-persistenced/socket"* ]]
+  [[ "$output" == *$'\n0'* || "$output" == "0"* ]]
+  mv "$TMP/socket.away" "$drv/run/nvidia-persistenced/socket"
+  run bb run --rm --gpu all localhost/probe sh -c 'grep -c " /run/nvidia-persistenced/socket " /proc/self/mountinfo'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$output" = 1 ]
+
+  # the nvbind layer removed by hand: the start builds it again
+  rm -rf "$RUNROOT/nvbind/layer"
+  run bb run --rm --gpu all localhost/probe sh -c "$INJ_PROBE"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$full" ]
+  [ "$(ls -d "$RUNROOT"/nvbind/layer/*/*/ | wc -l)" -eq 1 ]
+
+  # another driver version: the records go with the old plan
+  rm -rf "$drv"
+  "$MKFAKEDRIVER" --driver-version 555.42.06 debian-2gpu-proprietary "$drv" >/dev/null
+  BOLT_TRACE=1 run bb run --rm --gpu all localhost/probe sh -c 'ls /usr/local/nvidia/lib64 | grep "^libcuda.so.5"'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"libcuda.so.555.42.06"* ]]
+  [[ "$output" == *"nvbind-trace: request="*" select="* ]]
+  [ "$(ls "$RUNROOT/nvbind/rec" | wc -l)" -eq 1 ]
 }
 
 @test "bolt run --gpu: an image whose /usr/bin is a symlink keeps it (and its /tmp mode); the driver's binaries are bind-mounted instead" {
