@@ -78,6 +78,46 @@ test_trace_line_format(void **state)
     free(out);
 }
 
+/* A phase measured before begin counts in the total; a figure that is not a span (cpu) does
+ * not; what runs after stop is not counted. */
+static void
+added_and_stopped(void)
+{
+    struct bolt_trace t;
+
+    bolt_trace_begin(&t, "nvbind");
+    bolt_trace_add(&t, "layer", 5000000, true);
+    bolt_trace_mark(&t, "recorded");
+    bolt_trace_stop(&t);
+    usleep(20000);
+    bolt_trace_add(&t, "cpu", 123400, false);
+    bolt_trace_end(&t);
+}
+
+static void
+test_trace_add_and_stop(void **state)
+{
+    char *out;
+    regex_t re;
+    regmatch_t m[2];
+    double total;
+
+    (void)state;
+    setenv("BOLT_TRACE", "1", 1);
+    out = capture_stderr(added_and_stopped);
+    assert_int_equal(regcomp(&re,
+                             "^nvbind-trace: layer=5000\\.0 recorded=[0-9]+\\.[0-9] cpu=123\\.4 "
+                             "total=([0-9]+\\.[0-9]) us\n$",
+                             REG_EXTENDED),
+                     0);
+    assert_int_equal(regexec(&re, out, 2, m, 0), 0);
+    total = strtod(out + m[1].rm_so, NULL);
+    assert_true(total >= 5000.0);  /* the prior phase is in */
+    assert_true(total < 15000.0);  /* the 20 ms after stop are not */
+    regfree(&re);
+    free(out);
+}
+
 static void
 off_trace(void)
 {
@@ -106,6 +146,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_trace_line_format),
         cmocka_unit_test(test_trace_off_prints_nothing),
+        cmocka_unit_test(test_trace_add_and_stop),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
