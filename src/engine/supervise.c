@@ -279,8 +279,15 @@ probe(int rootfd, const char *path)
     struct stat sb;
     int r;
 
-    if (fd < 0)
-        return ENOENT;
+    if (fd < 0) {
+        /* a symlink whose target is not in the rootfs may point into a mount the container
+         * gets (nvidia-smi into the GPU bundle, a volume): the runtime checks it there */
+        fd = bolt_open_in_root(rootfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, NULL);
+        r = fd >= 0 && fstat(fd, &sb) == 0 && S_ISLNK(sb.st_mode) ? 0 : ENOENT;
+        if (fd >= 0)
+            close(fd);
+        return r;
+    }
     r = fstat(fd, &sb) < 0 ? ENOENT : 0;
     close(fd);
     if (r)
@@ -443,8 +450,11 @@ start_container(struct sup *s, struct run_fds *f, struct bolt_rt_proc *proc, str
     if (bolt_nv_engine_start(s->spec, s->st->root, s->st->runroot, s->id, NULL, err) < 0
         || bolt_nv_gaming_start(s->spec, s->st->root, s->st->runroot, err) < 0)
         return -1;
-    if (engine_rt_start(&s->rt, s->id, s->spec, s->dir, stdio, f->con_path, proc, err) < 0)
+    if (engine_rt_start(&s->rt, s->id, s->spec, s->dir, stdio, f->con_path, proc, err) < 0) {
+        /* a GPU record trusted bolt's own driver bundle to be there: the next start checks */
+        bolt_nv_engine_forget_record(s->st->runroot);
         return -1;
+    }
     if (bolt_nv_engine_started(s->spec, s->st->root, s->st->runroot, s->id, proc->pid, err) < 0) {
         engine_rt_kill(&s->rt, s->id, SIGKILL, true, NULL);
         return -1;

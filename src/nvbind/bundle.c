@@ -315,7 +315,7 @@ read_fd(int fd, size_t *len)
     return buf;
 }
 
-uint64_t
+__attribute__((hot)) uint64_t
 bolt_nv_fnv1a(uint64_t h, const void *data, size_t len)
 {
     const unsigned char *p = data;

@@ -40,15 +40,15 @@ bolt_cdi_edits_fini(struct bolt_cdi_edits *e)
     memset(e, 0, sizeof(*e));
 }
 
-void
+__attribute__((hot)) void
 bolt_cdi_edits_add_env(struct bolt_cdi_edits *e, const char *key, const char *value)
 {
-    cleanup_free char *kv = xasprintf("%s=%s", key, value);
+    cleanup_free char *kv = xjoin3(key, "=", value);
 
     bolt_strv_push(&e->env, kv);
 }
 
-struct bolt_cdi_node *
+__attribute__((hot)) struct bolt_cdi_node *
 bolt_cdi_edits_add_node(struct bolt_cdi_edits *e, const char *path, const char *host_path)
 {
     struct bolt_cdi_node *n;
@@ -61,7 +61,7 @@ bolt_cdi_edits_add_node(struct bolt_cdi_edits *e, const char *path, const char *
     return n;
 }
 
-void
+__attribute__((hot)) void
 bolt_cdi_edits_add_mount(struct bolt_cdi_edits *e, const char *host_path,
                          const char *container_path, const char *type, const char *const *options)
 {

@@ -11,7 +11,7 @@
 
 #include "util/mem.h"
 
-static void
+__attribute__((hot)) static void
 apply_env(struct bolt_oci_spec *spec, char *const *env)
 {
     for (size_t i = 0; env && env[i]; i++) {
@@ -22,7 +22,7 @@ apply_env(struct bolt_oci_spec *spec, char *const *env)
 }
 
 /* Fill type/major/minor/mode of n from the host node (lstat). */
-static int
+__attribute__((hot)) static int
 complete_node(const struct bolt_cdi_node *n, char *type, int64_t *major, int64_t *minor,
               uint32_t *mode, const char *what, struct bolt_err *err)
 {
@@ -66,7 +66,7 @@ complete_node(const struct bolt_cdi_node *n, char *type, int64_t *major, int64_t
     return 0;
 }
 
-static void
+__attribute__((hot)) static void
 remove_device(struct bolt_oci_spec *spec, const char *path)
 {
     struct bolt_oci_linux *l = &spec->linux_;
@@ -81,7 +81,7 @@ remove_device(struct bolt_oci_spec *spec, const char *path)
     }
 }
 
-static int
+__attribute__((hot)) static int
 apply_node(struct bolt_oci_spec *spec, const struct bolt_cdi_node *n, const char *what,
            struct bolt_err *err)
 {
@@ -116,7 +116,7 @@ apply_node(struct bolt_oci_spec *spec, const struct bolt_cdi_node *n, const char
     return 0;
 }
 
-static void
+__attribute__((hot)) static void
 remove_mount(struct bolt_oci_spec *spec, const char *dest)
 {
     for (size_t i = 0; i < spec->n_mounts; i++) {
@@ -146,7 +146,7 @@ depth(const char *p)
 }
 
 /* Stable insertion sort by destination depth (parents before their children). */
-static void
+__attribute__((hot)) static void
 sort_mounts(struct bolt_oci_spec *spec)
 {
     for (size_t i = 1; i < spec->n_mounts; i++) {
@@ -161,7 +161,7 @@ sort_mounts(struct bolt_oci_spec *spec)
     }
 }
 
-static void
+__attribute__((hot)) static void
 apply_hook(struct bolt_oci_spec *spec, const struct bolt_cdi_hook *h)
 {
     struct bolt_oci_hooks *hs = &spec->hooks;
@@ -177,7 +177,7 @@ apply_hook(struct bolt_oci_spec *spec, const struct bolt_cdi_hook *h)
     o->timeout = h->timeout;
 }
 
-static void
+__attribute__((hot)) static void
 apply_gids(struct bolt_oci_spec *spec, const uint32_t *gids, size_t n)
 {
     struct bolt_oci_process *p = &spec->process;
@@ -194,7 +194,7 @@ apply_gids(struct bolt_oci_spec *spec, const uint32_t *gids, size_t n)
     }
 }
 
-int
+__attribute__((hot)) int
 bolt_cdi_edits_apply(const struct bolt_cdi_edits *e, struct bolt_oci_spec *spec, const char *what,
                      struct bolt_err *err)
 {

@@ -29,7 +29,7 @@ bolt_nv_cpu_ns(void)
 
 /* The trace's "cpu" pseudo-phase: CPU time of the injection (with the caller's share). The
  * window is closed first: reading the CPU clock is a system call, not part of the work. */
-static void
+__attribute__((hot)) static void
 trace_cpu(struct bolt_trace *t, long long cpu0, long long prep_cpu)
 {
     if (!t->on)
@@ -300,14 +300,14 @@ out:
 
 /* " layer=US": the caller's share (bolt run: the plan or record lookup before the rootfs
  * mount), counted in the total */
-static void
+__attribute__((hot)) static void
 trace_prep(struct bolt_trace *t, const struct bolt_nv_inject_opts *o)
 {
     bolt_trace_add(t, "layer", o->prep_ns, true);
 }
 
 /* A checked record (bolt run): its edits, its GPUs and its warnings, nothing else. */
-static int
+__attribute__((hot)) static int
 inject_recorded(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
                 struct bolt_trace *t, long long cpu0, struct bolt_nv_injected *out,
                 struct bolt_err *err)
@@ -330,7 +330,7 @@ inject_recorded(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
     return r;
 }
 
-int
+__attribute__((hot)) int
 bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
                     struct bolt_nv_injected *out, struct bolt_err *err)
 {

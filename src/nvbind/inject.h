@@ -166,9 +166,11 @@ int bolt_nv_layer_get(const struct bolt_nv_plan *plan, unsigned caps, const char
  * checked, and every host path it names: each device node must still be the same device (one
  * stat of its directory when that has not changed since, else a stat of the node), each mount
  * source must exist, and each driver file that was missing must still be missing. Anything
- * else sends the start down the full path, which records it anew. (The nvbind layer is not
- * checked: when it is gone the overlay mount fails, and the engine forgets the records and
- * takes the full path, which builds it again.)
+ * else sends the start down the full path, which records it anew. bolt's own files on the
+ * runroot (the nvbind layer, the driver bundle) are not checked: they go only with the plan, and
+ * when one was removed by hand, the overlay mount or the bundle's bind mount fails; the engine
+ * then forgets the records (bolt_nv_engine_forget_record), so the full path builds it again:
+ * at once for the layer, at the next start for the bundle.
  * A record is written only when the injection wrote nothing into the rootfs (the nvbind layer
  * held the links and the cache), and all records go when the plan is rebuilt.
  */
@@ -271,8 +273,10 @@ int bolt_nv_engine_edits(struct bolt_oci_spec *spec, char *const *gpus, char *co
 int bolt_nv_engine_layer(const struct bolt_oci_spec *spec, const char *root, const char *runroot,
                          const char *lower, char **dir, struct bolt_err *err);
 
-/* When bolt_nv_engine_layer took a record: forget every record under runroot (a path it
- * trusted is gone; the caller then calls bolt_nv_engine_layer again) and return true. */
+/* When bolt_nv_engine_layer took a record, or the last start applied one: forget every record
+ * under runroot and return true. For a start that failed where a record trusted bolt's own
+ * files (the nvbind layer: the caller calls bolt_nv_engine_layer again; the driver bundle:
+ * the next start builds it again). */
 bool bolt_nv_engine_forget_record(const char *runroot);
 
 /* Point o at what bolt_nv_engine_layer kept for runroot; false when nothing is kept. */

@@ -190,7 +190,7 @@ annotation(const struct bolt_oci_spec *spec, const char *key)
     return NULL;
 }
 
-int
+__attribute__((hot)) int
 bolt_nv_engine_start(struct bolt_oci_spec *spec, const char *root, const char *runroot,
                      const char *id, const char *name, struct bolt_err *err)
 {

@@ -17,7 +17,8 @@
  *   n <path> <c|b:major:minor>       (numbers in hex, as every identity) a device node checked on its own (its directory changed
  *                                    too recently to be trusted)
  *   e <path>                         a mount source: it must exist (not for the optional
- *                                    mounts: the runtime skips those when their source is gone)
+ *                                    mounts: the runtime skips those when their source is gone;
+ *                                    nor for bolt's own under <runroot>/nvbind, see inject.h)
  *   a <path>                         a driver file that was missing: it must still be
  *   layer <layer dir>                not checked here: the overlay mount fails when it is
  *                                    gone, and the engine then forgets the records and builds
@@ -46,6 +47,7 @@
 
 #define REC_FORMAT "2"
 #define REC_MAX    4000 /* what a symlink holds everywhere */
+#define REC_CHECKS 64   /* check lines a record may have */
 /* A directory whose mtime and ctime are older than this can be trusted to show the next
  * change in it: file times move in ticks of at most 10 ms. */
 #define SETTLED_NS (100LL * 1000 * 1000)
@@ -66,7 +68,7 @@ bolt_nv_rec_fini(struct bolt_nv_rec *r)
     memset(r, 0, sizeof(*r));
 }
 
-char *
+__attribute__((hot)) char *
 bolt_nv_rec_path(const char *runroot, const char *persist, const char *lower, char *const *env)
 {
     uint64_t h = BOLT_NV_FNV_BASIS;
@@ -190,7 +192,7 @@ bolt_nv_rec_identify(struct bolt_nv_rec *r, const struct bolt_nv_config *cfg)
 /* ---- load ---- */
 
 /* Split line at tabs into at most max fields (in place); returns the count. */
-static size_t
+__attribute__((hot)) static size_t
 fields(char *line, char **f, size_t max)
 {
     size_t n = 0;
@@ -205,7 +207,7 @@ fields(char *line, char **f, size_t max)
     return n;
 }
 
-static bool
+__attribute__((hot)) static bool
 parse_ll(const char *s, long long *v)
 {
     long long x = 0;
@@ -221,7 +223,7 @@ parse_ll(const char *s, long long *v)
     return true;
 }
 
-static bool
+__attribute__((hot)) static bool
 load_node(char **f, size_t nf, struct bolt_nv_rec *r)
 {
     struct bolt_cdi_node *n;
@@ -240,7 +242,7 @@ load_node(char **f, size_t nf, struct bolt_nv_rec *r)
     return true;
 }
 
-static bool
+__attribute__((hot)) static bool
 load_mount(char **f, size_t nf, struct bolt_nv_rec *r)
 {
     const char *opts[16];
@@ -262,7 +264,7 @@ load_mount(char **f, size_t nf, struct bolt_nv_rec *r)
 }
 
 /* Next ':'-separated hex number of *s (advanced past it); false when there is none. */
-static bool
+__attribute__((hot)) static bool
 hex_next(const char **s, unsigned long long *v)
 {
     const char *p = *s;
@@ -282,7 +284,7 @@ hex_next(const char **s, unsigned long long *v)
 }
 
 /* Whether want ("a:b:c..." in hex) spells exactly the n numbers of have. */
-static bool
+__attribute__((hot)) static bool
 hex_equal(const char *want, const unsigned long long *have, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -293,7 +295,7 @@ hex_equal(const char *want, const unsigned long long *have, size_t n)
     return *want == '\0';
 }
 
-static bool
+__attribute__((hot)) static bool
 push_id(struct bolt_nv_rec *r, const char *kind, const char *path, const char *want)
 {
     bolt_strv_push(&r->ids, kind);
@@ -302,9 +304,10 @@ push_id(struct bolt_nv_rec *r, const char *kind, const char *path, const char *w
     return true;
 }
 
-/* One check of the host (the kinds f, t, d, n, e, a); true when it still holds. No printf on
- * this path: it runs at every start, in a process that has not run this code before. */
-static bool
+/* One check of the host (the kinds f, t, d, n, e, a); true when it still holds. No printf and
+ * no allocation on this path: it runs at every start, in a process that has not run this code
+ * before, and on a VM every system call costs the touches after it again. */
+__attribute__((hot)) static bool
 check(char kind, const char *path, const char *want, struct bolt_nv_rec *r)
 {
     struct stat st;
@@ -321,12 +324,10 @@ check(char kind, const char *path, const char *want, struct bolt_nv_rec *r)
             if (!hex_equal(want, have, 5))
                 return false;
         }
-        return push_id(r, "f", path, want);
+        return true;
     case 't': {
         cleanup_free char *line = first_line(path);
-        if (strcmp(line ? line : "", want) != 0)
-            return false;
-        return push_id(r, "t", path, want);
+        return strcmp(line ? line : "", want) == 0;
     }
     case 'd': {
         unsigned long long have[4];
@@ -351,24 +352,19 @@ check(char kind, const char *path, const char *want, struct bolt_nv_rec *r)
     case 'e':
         return lstat(path, &st) == 0;
     case 'a':
-        if (lstat(path, &st) == 0 || errno != ENOENT)
-            return false; /* it is back: the injection would differ */
-        bolt_strv_push(&r->absent, path);
-        return true;
+        /* a driver file that is back: the injection would differ */
+        return lstat(path, &st) < 0 && errno == ENOENT;
     default:
         return false;
     }
 }
 
-static bool
+__attribute__((hot)) static bool
 load_line(char *line, struct bolt_nv_rec *r)
 {
     char *f[9];
     size_t nf = fields(line, f, 9);
 
-    if (f[0][0] && !f[0][1] && strchr("ftdnea", f[0][0]))
-        return nf == (strchr("ea", f[0][0]) ? 2u : 3u)
-               && check(f[0][0], f[1], nf == 3 ? f[2] : NULL, r);
     if (strcmp(f[0], "node") == 0)
         return load_node(f, nf, r);
     if (strcmp(f[0], "mount") == 0)
@@ -396,13 +392,18 @@ load_line(char *line, struct bolt_nv_rec *r)
     return true;
 }
 
-int
+__attribute__((hot)) int
 bolt_nv_rec_load(const char *path, struct bolt_nv_rec *out)
 {
     /* on the heap: only the bytes read are touched (a stack array is probed page by page,
      * and a fresh page costs more here than the whole lookup) */
     cleanup_free char *buf = xmalloc(REC_MAX + 2);
     ssize_t n = readlink(path, buf, REC_MAX + 1);
+    struct {
+        char kind;
+        char *path, *want;
+    } checks[REC_CHECKS];
+    size_t n_checks = 0;
     char *line, *next;
     bool ended = false;
 
@@ -414,7 +415,25 @@ bolt_nv_rec_load(const char *path, struct bolt_nv_rec *out)
     *next = '\0';
     if (strcmp(buf, "boltrec\t" REC_FORMAT) != 0)
         return -1;
+    /* first every check of the host, back to back (they come first in a record) */
     for (line = next + 1; *line; line = next + 1) {
+        char *f[4];
+        size_t nf;
+
+        if (!strchr("ftdnea", line[0]) || line[1] != '\t')
+            break;
+        next = strchr(line, '\n');
+        *next = '\0';
+        nf = fields(line, f, 4);
+        if (n_checks == REC_CHECKS || nf != (strchr("ea", f[0][0]) ? 2u : 3u)
+            || !check(f[0][0], f[1], nf == 3 ? f[2] : NULL, out))
+            return -1;
+        checks[n_checks].kind = f[0][0];
+        checks[n_checks].path = f[1];
+        checks[n_checks++].want = nf == 3 ? f[2] : NULL;
+    }
+    /* then what it holds */
+    for (; *line; line = next + 1) {
         next = strchr(line, '\n');
         *next = '\0';
         if (strcmp(line, "end") == 0) {
@@ -424,14 +443,22 @@ bolt_nv_rec_load(const char *path, struct bolt_nv_rec *out)
         if (!load_line(line, out))
             break;
     }
-    if (!ended || out->layer_dir == NULL || out->uuids == NULL || out->ids == NULL) {
+    if (!ended || out->layer_dir == NULL || out->uuids == NULL) {
         bolt_nv_rec_fini(out);
         return -1;
     }
     /* nodes checked one by one because their directory had just changed: once it has
      * settled, the record is written again with the directory's stamp instead */
-    if (out->unsettled)
+    if (out->unsettled) {
+        for (size_t i = 0; i < n_checks; i++) {
+            char kind[2] = {checks[i].kind, '\0'};
+            if (checks[i].kind == 'f' || checks[i].kind == 't')
+                push_id(out, kind, checks[i].path, checks[i].want);
+            else if (checks[i].kind == 'a')
+                bolt_strv_push(&out->absent, checks[i].path);
+        }
         bolt_nv_rec_save(path, out);
+    }
     return 0;
 }
 
@@ -515,6 +542,10 @@ bolt_nv_rec_save(const char *path, const struct bolt_nv_rec *r)
     cleanup_free char *tmp = NULL, *dir = NULL;
     char num[64];
 
+    /* "<runroot>/nvbind/": what is under it is bolt's own */
+    const char *rec = strstr(path, "/nvbind/rec/");
+    size_t own = rec ? (size_t)(rec - path) + sizeof("/nvbind/") - 1 : 0;
+
     if (r->layer_dir == NULL || r->uuids == NULL || r->ids == NULL || !recordable(e))
         return;
     b = xcalloc(1, sizeof(*b));
@@ -532,6 +563,8 @@ bolt_nv_rec_save(const char *path, const struct bolt_nv_rec *r)
             optional = strcmp(*o, BOLT_MOUNT_OPT_OPTIONAL) == 0;
         if (optional)
             continue; /* the runtime skips it when its source is missing */
+        if (own && strncmp(e->mounts[i].host_path, path, own) == 0)
+            continue; /* bolt's own (the bundle): see bolt_nv_engine_forget_record */
         put(b, "e", '\t');
         put(b, e->mounts[i].host_path, '\n');
     }
@@ -590,7 +623,7 @@ bolt_nv_rec_save(const char *path, const struct bolt_nv_rec *r)
      * on the runroot and is made again when it is lost. */
     dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
     tmp = xasprintf("%s.%d.tmp", path, (int)getpid());
-    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST && bolt_mkdir_p(dir, 0700, NULL) < 0)
         return;
     unlink(tmp);
     if (symlink(b->p, tmp) < 0)

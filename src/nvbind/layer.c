@@ -495,6 +495,9 @@ static struct {
     long long cpu_ns; /* its CPU time (BOLT_TRACE only) */
 } prepared;
 
+/* the last start applied a record (bolt_nv_engine_forget_record after a failed start) */
+static bool record_applied;
+
 void
 bolt_nv_engine_prepared_free(void)
 {
@@ -506,7 +509,7 @@ bolt_nv_engine_prepared_free(void)
     memset(&prepared, 0, sizeof(prepared));
 }
 
-int
+__attribute__((hot)) int
 bolt_nv_engine_layer(const struct bolt_oci_spec *spec, const char *root, const char *runroot,
                      const char *lower, char **dir, struct bolt_err *err)
 {
@@ -571,13 +574,14 @@ out:
 bool
 bolt_nv_engine_forget_record(const char *runroot)
 {
-    if (prepared.rec.layer_dir == NULL)
+    if (prepared.rec.layer_dir == NULL && !record_applied)
         return false;
+    record_applied = false;
     bolt_nv_rec_forget(runroot);
     return true;
 }
 
-bool
+__attribute__((hot)) bool
 bolt_nv_engine_prepared(const char *runroot, struct bolt_nv_inject_opts *o)
 {
     if ((prepared.plan == NULL && prepared.rec.layer_dir == NULL)
@@ -586,6 +590,7 @@ bolt_nv_engine_prepared(const char *runroot, struct bolt_nv_inject_opts *o)
     o->plan = prepared.plan;
     o->layer = prepared.layer.dir ? &prepared.layer : NULL;
     o->rec = prepared.rec.layer_dir ? &prepared.rec : NULL;
+    record_applied = o->rec != NULL;
     o->rec_path = prepared.rec_path;
     o->rec_ids = prepared.rec.ids;
     o->prep_ns = prepared.ns;

@@ -252,7 +252,7 @@ bolt_oci_spec_dup(const struct bolt_oci_spec *spec)
 
 /* ---- edit helpers ---- */
 
-static ssize_t
+__attribute__((hot)) static ssize_t
 env_index(char *const *env, const char *key)
 {
     size_t klen = strlen(key);
@@ -263,10 +263,10 @@ env_index(char *const *env, const char *key)
     return -1;
 }
 
-void
+__attribute__((hot)) void
 bolt_oci_spec_setenv(struct bolt_oci_spec *spec, const char *key, const char *value)
 {
-    char *kv = xasprintf("%s=%s", key, value);
+    char *kv = xjoin3(key, "=", value);
     ssize_t i = env_index(spec->process.env, key);
 
     spec->has_process = true;
@@ -279,7 +279,7 @@ bolt_oci_spec_setenv(struct bolt_oci_spec *spec, const char *key, const char *va
     free(kv);
 }
 
-const char *
+__attribute__((hot)) const char *
 bolt_oci_spec_getenv(const struct bolt_oci_spec *spec, const char *key)
 {
     ssize_t i = env_index(spec->process.env, key);
@@ -287,7 +287,7 @@ bolt_oci_spec_getenv(const struct bolt_oci_spec *spec, const char *key)
     return i < 0 ? NULL : spec->process.env[i] + strlen(key) + 1;
 }
 
-void
+__attribute__((hot)) void
 bolt_oci_spec_add_mount(struct bolt_oci_spec *spec, const char *dest, const char *type,
                         const char *source, const char *const *options)
 {
@@ -302,7 +302,7 @@ bolt_oci_spec_add_mount(struct bolt_oci_spec *spec, const char *dest, const char
     m->options = bolt_strv_dup((char *const *)options);
 }
 
-void
+__attribute__((hot)) void
 bolt_oci_spec_add_device(struct bolt_oci_spec *spec, const char *path, char type, int64_t major,
                          int64_t minor, uint32_t mode, const char *rule_access)
 {
@@ -331,7 +331,11 @@ bolt_oci_spec_add_device(struct bolt_oci_spec *spec, const char *path, char type
     r->type = type == 'u' ? 'c' : type;
     r->major = major;
     r->minor = minor;
-    snprintf(r->access, sizeof(r->access), "%s", rule_access);
+    if (rule_access) {
+        size_t n = strnlen(rule_access, sizeof(r->access) - 1);
+        memcpy(r->access, rule_access, n);
+        r->access[n] = '\0';
+    }
 }
 
 void

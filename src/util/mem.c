@@ -16,7 +16,7 @@ oom(void)
     abort();
 }
 
-void *
+__attribute__((hot)) void *
 xmalloc(size_t size)
 {
     void *p = malloc(size ? size : 1);
@@ -31,7 +31,7 @@ xzalloc(size_t size)
     return xcalloc(1, size);
 }
 
-void *
+__attribute__((hot)) void *
 xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
@@ -40,7 +40,7 @@ xcalloc(size_t n, size_t size)
     return p;
 }
 
-void *
+__attribute__((hot)) void *
 xrealloc(void *p, size_t size)
 {
     void *q = realloc(p, size ? size : 1);
@@ -49,7 +49,7 @@ xrealloc(void *p, size_t size)
     return q;
 }
 
-void *
+__attribute__((hot)) void *
 xreallocarray(void *p, size_t n, size_t size)
 {
     void *q = reallocarray(p, n ? n : 1, size ? size : 1);
@@ -58,7 +58,7 @@ xreallocarray(void *p, size_t n, size_t size)
     return q;
 }
 
-char *
+__attribute__((hot)) char *
 xstrdup(const char *s)
 {
     char *p = strdup(s ? s : "");
@@ -67,7 +67,7 @@ xstrdup(const char *s)
     return p;
 }
 
-char *
+__attribute__((hot)) char *
 xstrndup(const char *s, size_t n)
 {
     char *p = strndup(s, n);
@@ -101,7 +101,7 @@ bolt_strv_free(char **v)
     free(v);
 }
 
-size_t
+__attribute__((hot)) size_t
 bolt_strv_len(char *const *v)
 {
     size_t n = 0;
@@ -112,7 +112,7 @@ bolt_strv_len(char *const *v)
     return n;
 }
 
-void
+__attribute__((hot)) void
 bolt_strv_push(char ***v, const char *s)
 {
     size_t n = bolt_strv_len(*v);
@@ -121,7 +121,7 @@ bolt_strv_push(char ***v, const char *s)
     (*v)[n + 1] = NULL;
 }
 
-char **
+__attribute__((hot)) char **
 bolt_strv_dup(char *const *v)
 {
     size_t n = bolt_strv_len(v);
@@ -182,4 +182,16 @@ bolt_buf_add(struct bolt_buf *b, const char *s, size_t n)
     memcpy(b->p + b->len, s, n);
     b->len += n;
     b->p[b->len] = '\0';
+}
+
+__attribute__((hot)) char *
+xjoin3(const char *a, const char *sep, const char *b)
+{
+    size_t na = strlen(a), ns = strlen(sep), nb = strlen(b);
+    char *p = xmalloc(na + ns + nb + 1);
+
+    memcpy(p, a, na);
+    memcpy(p + na, sep, ns);
+    memcpy(p + na + ns, b, nb + 1);
+    return p;
 }

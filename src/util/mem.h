@@ -15,6 +15,9 @@ void *xreallocarray(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* a, sep and b joined (a new string): "K" "=" "V" without printf, for paths that run once
+ * per container start in a process that has not run printf's code yet */
+char *xjoin3(const char *a, const char *sep, const char *b);
 
 /* NULL-terminated string vectors. */
 void bolt_strv_free(char **v);

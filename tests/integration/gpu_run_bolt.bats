@@ -348,6 +348,30 @@ retry() {
   [ "$(ls "$RUNROOT/nvbind/rec" | wc -l)" -eq 1 ]
 }
 
+@test "bolt run --gpu IMAGE nvidia-smi: the command is found through the layer's link into the bundle" {
+  # /usr/bin/nvidia-smi is a link into the bundle, which is mounted only in the container:
+  # bolt's check of the command before the start must not call it missing
+  run bb run --rm --gpu all localhost/probe nvidia-smi
+  echo "$output"
+  [ "$status" -ne 127 ]
+  [[ "$output" != *"executable file not found"* ]]
+  [[ "$output" == *"NVML"* ]]
+  # without GPUs it is missing indeed
+  run -127 bb run --rm localhost/probe nvidia-smi
+  echo "$output"
+  [ "$status" -eq 127 ]
+  [[ "$output" == *"exec 'nvidia-smi': executable file not found in \$PATH"* ]]
+  # a link that leads nowhere, in the container too, is still 127 (the runtime says so)
+  mkdir -p "$TMP/dangling/usr/bin"
+  cp -a "$INJ_FIX/probe/." "$TMP/dangling/"
+  ln -s /nowhere/tool "$TMP/dangling/usr/bin/tool"
+  tar -C "$TMP/dangling" -cf "$TMP/dangling.tar" .
+  bb import "$TMP/dangling.tar" localhost/dangling >/dev/null
+  run -127 bb run --rm localhost/dangling tool
+  echo "$output"
+  [ "$status" -eq 127 ]
+}
+
 @test "bolt run --gpu: an image whose /usr/bin is a symlink keeps it (and its /tmp mode); the driver's binaries are bind-mounted instead" {
   img=$TMP/merged
   cp -a "$INJ_FIX/probe" "$img"
