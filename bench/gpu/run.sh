@@ -4,8 +4,11 @@
 # driver holding a full driver's file list (tests/fixtures/nvidia layout full-driver-2gpu).
 #  (a) injection phases measured inside nvbind (BOLT_TRACE=1), median over RUNS starts of
 #      `nvbind run` and of `bolt run --gpu all` (target: median total <= 50 us); for bolt run,
-#      "layer" is the plan and nvbind-layer lookup done before the rootfs mount (in the total);
-#      "cpu" is the CPU time of it all (the wall time includes waiting for a CPU)
+#      "layer" is what is done before the rootfs mount (in the total): after the first start,
+#      the lookup of the injection record and its host checks ("recorded" then applies it;
+#      see src/nvbind/inject_rec.c), else the plan and nvbind-layer lookup;
+#      "cpu" is the CPU time of it all (the wall time includes waiting for a CPU). The trace
+#      reads the CPU clock outside its window and formats its line after it.
 #  (b) `bolt run --gpu all` vs `bolt run`, RUNS each, interleaved, median wall time and ratio
 #      (target <= 1.05)
 #  (c) podman + the CDI spec `nvbind cdi generate` writes (`--device nvidia.com/gpu=all`) vs

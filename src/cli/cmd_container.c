@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "nvbind/lease.h"
 #include "cli/cmds_bolt.h"
 #include "cli/engine_cli.h"
 #include "engine/engine.h"
@@ -393,6 +394,8 @@ cmd_bolt_monitor(int argc, char **argv)
     }
     if (open_store(&st) < 0)
         return CLI_EXIT_FAIL;
+    /* a restart from here replaces the GPU leases this process inherited */
+    setenv(BOLT_NV_LEASES_HELD_ENV, "1", 1);
     r = bolt_engine_monitor_resume(&st, argv[1], atoi(argv[2]), atoi(argv[3]), atoi(argv[4]),
                                    strtoll(argv[5], NULL, 10), &err);
     if (r < 0)

@@ -21,6 +21,7 @@
 
 #include "image/image.h"
 #include "nvbind/inject.h"
+#include "nvbind/lease.h"
 #include "nvbind/perf.h"
 #include "nvbind/profile.h"
 #include "util/fs.h"
@@ -833,6 +834,7 @@ supervise_finish(struct sup *s, const struct bolt_ctr_store *st, const char *id,
     sup_term_restore(s);
     bolt_trace_mark(&s->tr, "exited");
     bolt_nv_perf_release(st->runroot); /* performance modes no container holds any more */
+    bolt_nv_lease_forget(st->runroot, id); /* its GPU lease entries (the locks go with us) */
     c = bolt_ctrs_load(st, id, NULL);
     sup_fini(s);
     bolt_trace_mark(&s->tr, "fini");

@@ -107,31 +107,52 @@ busy(const char *runroot, const char *uuid, bool exclusive, struct bolt_err *err
                                     "first)", uuid, *list ? list : "(unknown)");
 }
 
+/* this process took leases (a restart in the same process replaces them) */
+static bool held_here;
+
+/* open(path, flags) creating the parent directory on ENOENT */
+static int
+open_in_dir(const char *path, int flags, struct bolt_err *err)
+{
+    int fd = open(path, flags, 0600);
+
+    if (fd < 0 && errno == ENOENT) {
+        cleanup_free char *dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
+        if (bolt_mkdir_p(dir, 0700, err) < 0)
+            return -1;
+        fd = open(path, flags, 0600);
+    }
+    if (fd < 0)
+        bolt_err_set(err, errno, "open '%s'", path);
+    return fd;
+}
+
 int
 bolt_nv_lease_acquire(const char *runroot, char *const *uuids, bool exclusive, const char *id,
                       const char *name, struct bolt_nv_lease *out, struct bolt_err *err)
 {
     cleanup_free char *dir = lease_dir(runroot);
+    cleanup_free char *info = NULL;
     size_t n = bolt_strv_len(uuids);
     char path[PATH_MAX];
 
     memset(out, 0, sizeof(*out));
-    if (bolt_mkdir_p(dir, 0700, err) < 0)
-        return -1;
-    drop_own(dir);
+    /* a restart: the locks of the last start are still open here (after the exec into the
+     * monitor and back, this process is told by the environment) */
+    if (held_here || getenv(BOLT_NV_LEASES_HELD_ENV))
+        drop_own(dir);
+    info = xasprintf("%s %ld %s\n", name && *name ? name : id, (long)getpid(),
+                     exclusive ? "exclusive" : "shared");
     out->fds = xcalloc(n + 1, sizeof(*out->fds));
     for (size_t i = 0; i < n; i++) {
-        cleanup_free char *hd = xasprintf("%s/%s.holders", dir, uuids[i]);
-        cleanup_free char *info = NULL;
+        cleanup_close int hfd = -1;
         int fd;
 
         snprintf(path, sizeof(path), "%s/%s.lock", dir, uuids[i]);
         /* no O_CLOEXEC: the supervisor keeps the lock across its exec into the monitor */
-        fd = open(path, O_RDWR | O_CREAT, 0600);
-        if (fd < 0) {
-            bolt_err_set(err, errno, "open lease '%s'", path);
+        fd = open_in_dir(path, O_RDWR | O_CREAT, err);
+        if (fd < 0)
             goto fail;
-        }
         out->fds[out->n++] = fd;
         if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) < 0) {
             if (errno == EWOULDBLOCK)
@@ -140,23 +161,17 @@ bolt_nv_lease_acquire(const char *runroot, char *const *uuids, bool exclusive, c
                 bolt_err_set(err, errno, "lock '%s'", path);
             goto fail;
         }
-        if (bolt_mkdir_p(hd, 0700, err) < 0)
-            goto fail;
-        /* entries of dead supervisors go now, so the directory does not grow per container */
-        bolt_strv_free(bolt_nv_lease_holders(runroot, uuids[i]));
+        /* advisory (names the holder in messages): a plain write, no fsync on the container
+         * start path. The entry goes when the container ends (bolt_nv_lease_forget); one
+         * left by a supervisor that was killed is pruned by pid by whoever reads them. */
         holder_path(path, sizeof(path), dir, uuids[i], id);
-        info = xasprintf("%s %ld %s\n", name && *name ? name : id, (long)getpid(),
-                         exclusive ? "exclusive" : "shared");
-        /* advisory (names the holder in messages; stale entries are pruned by pid): a plain
-         * write, no fsync on the container start path */
-        {
-            cleanup_close int hfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-            if (hfd < 0 || write(hfd, info, strlen(info)) != (ssize_t)strlen(info)) {
-                bolt_err_set(err, errno, "write lease holder '%s'", path);
-                goto fail;
-            }
+        hfd = open_in_dir(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, err);
+        if (hfd < 0 || write(hfd, info, strlen(info)) != (ssize_t)strlen(info)) {
+            bolt_err_set(err, errno, "write lease holder '%s'", path);
+            goto fail;
         }
     }
+    held_here = n > 0;
     return 0;
 fail:
     for (size_t i = 0; i < out->n; i++)
@@ -164,6 +179,24 @@ fail:
     free(out->fds);
     memset(out, 0, sizeof(*out));
     return -1;
+}
+
+void
+bolt_nv_lease_forget(const char *runroot, const char *id)
+{
+    cleanup_free char *dir = lease_dir(runroot);
+    cleanup_dir DIR *d = opendir(dir);
+    struct dirent *de;
+    size_t n;
+
+    while (d && (de = readdir(d))) {
+        char rel[PATH_MAX];
+        n = strlen(de->d_name);
+        if (n < 8 || strcmp(de->d_name + n - 8, ".holders") != 0)
+            continue;
+        snprintf(rel, sizeof(rel), "%s/%s", de->d_name, id);
+        unlinkat(dirfd(d), rel, 0);
+    }
 }
 
 void

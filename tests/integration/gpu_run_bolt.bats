@@ -112,6 +112,24 @@ teardown() {
   [ "$status" -eq 0 ]
 }
 
+@test "bolt run --gpu-isolation exclusive --restart: each restart takes the lease again; the entries go with the container" {
+  bb run -d --name rs --restart on-failure:2 --gpu 0 --gpu-isolation exclusive localhost/probe sh -c 'sleep 0.3; exit 3'
+  for i in $(seq 50); do
+    [ "$(bb inspect rs | jq -r '.[0].State.Status')" = exited ] && break
+    sleep 0.2
+  done
+  run bb inspect rs
+  echo "$output"
+  [ "$(echo "$output" | jq '.[0].RestartCount')" -eq 2 ]
+  [ "$(echo "$output" | jq '.[0].State.ExitCode')" -eq 3 ]
+  [ "$(echo "$output" | jq -r '.[0].State.Error')" = "" ]
+  # the GPU is free, and no holder entry of the ended container is left
+  run bb run --rm --gpu 0 --gpu-isolation exclusive localhost/probe true
+  [ "$status" -eq 0 ]
+  id=$(bb inspect rs | jq -r '.[0].Id')
+  [ -z "$(ls "$RUNROOT"/nvbind/leases/*.holders/ | grep "$id" || true)" ]
+}
+
 @test "bolt gaming gpu list: HOLDERS names the containers leasing each GPU, gone after rm" {
   bb run -d --name holder --gpu 0 --gpu-isolation exclusive localhost/probe sh -c 'sleep 60'
   id=$(bb inspect holder | jq -r '.[0].Id')
