@@ -33,15 +33,21 @@ cdi=""
 cleanup() {
   "$BOLT" --root "$tmp/root" --runroot "$tmp/run" rm -f $("$BOLT" --root "$tmp/root" --runroot "$tmp/run" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
   [ -n "$cdi" ] && rm -f "$cdi"
+  umount -l "$tmp/run" 2>/dev/null || true
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+# bolt's runtime state on a tmpfs, as on a normal host where its default is /run/bolt; images,
+# bolt's root (where the driver bundle's hard links go) and the driver stay on disk. (nvbind's
+# state stays on disk too: on a tmpfs its bundle would go to /var/lib/nvbind on this host.)
+mkdir -p "$tmp/run"
+mount -t tmpfs -o mode=0700 bench-gpu-run "$tmp/run"
 
 "$top/tests/fixtures/nvidia/mkfakedriver" full-driver-2gpu "$tmp/drv" >/dev/null
 "$top/tests/fixtures/nvidia/mkprobeimage" "$tmp/probe" >/dev/null
 export BOLT_DRIVER_ROOT=$tmp/drv BOLT_DEV_ROOT=$tmp/drv BOLT_PROC_ROOT=$tmp/drv BOLT_SYS_ROOT=$tmp/drv
 nfiles=$(jq '[.files[]] | add | length' "$tmp/drv/fixture.json" 2>/dev/null || echo "?")
-echo "fixture: full-driver-2gpu ($nfiles driver files), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "fixture: full-driver-2gpu ($nfiles driver files), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); bolt's runroot on a tmpfs"
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) {print "nan"; exit} if (NR % 2) print a[(NR+1)/2]; else printf "%.1f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 

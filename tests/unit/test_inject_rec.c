@@ -78,6 +78,20 @@ mknod_at(const char *rel, unsigned maj, unsigned min)
     assert_int_equal(mknod(p, S_IFCHR | 0666, makedev(maj, min)), 0);
 }
 
+/* A char node 195:minor, mode 0666, "rw", at path in the container and host on the host. */
+static void
+rec_node(struct bolt_nv_rec *r, const char *path, const char *host, int minor)
+{
+    struct bolt_cdi_node *n = bolt_cdi_edits_add_node(&r->edits, path, host);
+
+    n->type = 'c';
+    n->has_major = n->has_minor = n->has_file_mode = true;
+    n->major = 195;
+    n->minor = minor;
+    n->file_mode = 0666;
+    n->permissions = xstrdup("rw");
+}
+
 /* A record as bolt run's first start makes it: two nodes, a bundle mount, an optional socket
  * mount, the caps variable, two GPUs, a warning, and a driver file that was missing. */
 static void
@@ -88,25 +102,12 @@ make_rec(struct bolt_nv_rec *r, const struct bolt_nv_config *cfg)
                                       BOLT_MOUNT_OPT_OPTIONAL, NULL};
     cleanup_free char *n0 = at("drv/dev/nvidia0"), *ctl = at("drv/dev/nvidiactl");
     cleanup_free char *bundle = at("bundle"), *sock = at("socket"), *gone = at("drv/gone");
-    struct bolt_cdi_node *n;
 
     memset(r, 0, sizeof(*r));
     mknod_at("drv/dev/nvidiactl", 195, 255);
     mknod_at("drv/dev/nvidia0", 195, 0);
-    n = bolt_cdi_edits_add_node(&r->edits, "/dev/nvidiactl", ctl);
-    n->type = 'c';
-    n->has_major = n->has_minor = n->has_file_mode = true;
-    n->major = 195;
-    n->minor = 255;
-    n->file_mode = 0666;
-    n->permissions = xstrdup("rw");
-    n = bolt_cdi_edits_add_node(&r->edits, "/dev/nvidia0", n0);
-    n->type = 'c';
-    n->has_major = n->has_minor = n->has_file_mode = true;
-    n->major = 195;
-    n->minor = 0;
-    n->file_mode = 0666;
-    n->permissions = xstrdup("rw");
+    rec_node(r, "/dev/nvidiactl", ctl, 255);
+    rec_node(r, "/dev/nvidia0", n0, 0);
     bolt_cdi_edits_add_mount(&r->edits, bundle, "/usr/local/nvidia", "bind", ro);
     bolt_cdi_edits_add_mount(&r->edits, sock, "/run/nvidia-persistenced/socket", "bind", ipc);
     bolt_cdi_edits_add_env(&r->edits, "NVIDIA_DRIVER_CAPABILITIES", "compute,utility");
