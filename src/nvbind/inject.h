@@ -182,6 +182,8 @@ struct bolt_nv_rec {
     char **absent;              /* driver files that were missing (host paths) */
     char **ids;                 /* the plan's inputs: kind, path, identity; 3 strings each */
     bool unsettled;             /* some node was checked on its own */
+    char *text;                 /* a loaded record: its text, which the strings above (but
+                                 * absent and ids) point into */
 };
 
 void bolt_nv_rec_fini(struct bolt_nv_rec *r);

@@ -58,11 +58,24 @@ static const char *const root_envs[] = {"BOLT_NVBIND_CONFIG", "BOLT_DRIVER_ROOT"
 void
 bolt_nv_rec_fini(struct bolt_nv_rec *r)
 {
-    free(r->layer_dir);
-    bolt_cdi_edits_fini(&r->edits);
-    bolt_strv_free(r->uuids);
-    bolt_strv_free(r->indexes);
-    bolt_strv_free(r->warnings);
+    if (r->text) {
+        /* a loaded record: its strings are views into text, only the arrays are its own */
+        free(r->edits.nodes);
+        for (size_t i = 0; i < r->edits.n_mounts; i++)
+            free(r->edits.mounts[i].options);
+        free(r->edits.mounts);
+        free(r->edits.env);
+        free(r->uuids);
+        free(r->indexes);
+        free(r->warnings);
+        free(r->text);
+    } else {
+        free(r->layer_dir);
+        bolt_cdi_edits_fini(&r->edits);
+        bolt_strv_free(r->uuids);
+        bolt_strv_free(r->indexes);
+        bolt_strv_free(r->warnings);
+    }
     bolt_strv_free(r->absent);
     bolt_strv_free(r->ids);
     memset(r, 0, sizeof(*r));
@@ -223,8 +236,13 @@ parse_ll(const char *s, long long *v)
     return true;
 }
 
+/*
+ * The data lines of a loaded record become views into its text: no string is copied (a start
+ * that applies a record then allocates only the spec's own copies). cap is the number of lines
+ * of the record, which bounds every array.
+ */
 __attribute__((hot)) static bool
-load_node(char **f, size_t nf, struct bolt_nv_rec *r)
+load_node(char **f, size_t nf, struct bolt_nv_rec *r, size_t cap)
 {
     struct bolt_cdi_node *n;
     long long maj, min, mode;
@@ -232,35 +250,61 @@ load_node(char **f, size_t nf, struct bolt_nv_rec *r)
     if (nf != 8 || (f[3][0] != 'c' && f[3][0] != 'b') || f[3][1] || !parse_ll(f[4], &maj)
         || !parse_ll(f[5], &min) || !parse_ll(f[6], &mode))
         return false;
-    n = bolt_cdi_edits_add_node(&r->edits, f[1], strcmp(f[2], "-") ? f[2] : NULL);
+    if (r->edits.nodes == NULL)
+        r->edits.nodes = xcalloc(cap, sizeof(*r->edits.nodes));
+    n = &r->edits.nodes[r->edits.n_nodes++];
+    n->path = f[1];
+    n->host_path = strcmp(f[2], "-") ? f[2] : NULL;
     n->type = f[3][0];
     n->has_major = n->has_minor = n->has_file_mode = true;
     n->major = maj;
     n->minor = min;
     n->file_mode = (uint32_t)mode;
-    n->permissions = xstrdup(f[7]);
+    n->permissions = f[7];
     return true;
 }
 
 __attribute__((hot)) static bool
-load_mount(char **f, size_t nf, struct bolt_nv_rec *r)
+load_mount(char **f, size_t nf, struct bolt_nv_rec *r, size_t cap)
 {
-    const char *opts[16];
-    size_t n = 0;
+    struct bolt_cdi_mount *m;
+    size_t n = 1;
 
     if (nf != 5)
         return false;
-    for (char *o = f[4]; *o && n < 15;) {
+    for (const char *o = f[4]; *o; o++)
+        n += *o == ',';
+    if (r->edits.mounts == NULL)
+        r->edits.mounts = xcalloc(cap, sizeof(*r->edits.mounts));
+    m = &r->edits.mounts[r->edits.n_mounts++];
+    m->host_path = f[1];
+    m->container_path = f[2];
+    m->type = f[3];
+    m->options = xcalloc(n + 1, sizeof(*m->options));
+    n = 0;
+    for (char *o = f[4]; *o;) {
         char *c = strchr(o, ',');
-        opts[n++] = o;
+        m->options[n++] = o;
         if (c == NULL)
             break;
         *c = '\0';
         o = c + 1;
     }
-    opts[n] = NULL;
-    bolt_cdi_edits_add_mount(&r->edits, f[1], f[2], f[3], opts);
     return true;
+}
+
+/* Append v to the NULL-terminated view array *a (cap entries + the NULL). */
+__attribute__((hot)) static void
+view_push(char ***a, char *v, size_t cap)
+{
+    size_t n = 0;
+
+    if (*a == NULL)
+        *a = xcalloc(cap + 1, sizeof(**a));
+    while ((*a)[n])
+        n++;
+    if (n < cap)
+        (*a)[n] = v;
 }
 
 /* Next ':'-separated hex number of *s (advanced past it); false when there is none. */
@@ -360,32 +404,30 @@ check(char kind, const char *path, const char *want, struct bolt_nv_rec *r)
 }
 
 __attribute__((hot)) static bool
-load_line(char *line, struct bolt_nv_rec *r)
+load_line(char *line, struct bolt_nv_rec *r, size_t cap)
 {
     char *f[9];
     size_t nf = fields(line, f, 9);
 
     if (strcmp(f[0], "node") == 0)
-        return load_node(f, nf, r);
+        return load_node(f, nf, r, cap);
     if (strcmp(f[0], "mount") == 0)
-        return load_mount(f, nf, r);
+        return load_mount(f, nf, r, cap);
     if (strcmp(f[0], "gpu") == 0 && nf == 3) {
-        bolt_strv_push(&r->uuids, f[1]);
-        bolt_strv_push(&r->indexes, f[2]);
+        view_push(&r->uuids, f[1], cap);
+        view_push(&r->indexes, f[2], cap);
         return true;
     }
     if (nf != 2)
         return false;
     if (strcmp(f[0], "env") == 0) {
-        char *eq = strchr(f[1], '=');
-        if (eq == NULL)
+        if (strchr(f[1], '=') == NULL)
             return false;
-        *eq = '\0';
-        bolt_cdi_edits_add_env(&r->edits, f[1], eq + 1);
+        view_push(&r->edits.env, f[1], cap);
     } else if (strcmp(f[0], "warn") == 0) {
-        bolt_strv_push(&r->warnings, f[1]);
+        view_push(&r->warnings, f[1], cap);
     } else if (strcmp(f[0], "layer") == 0 && r->layer_dir == NULL) {
-        r->layer_dir = xstrdup(f[1]);
+        r->layer_dir = f[1];
     } else {
         return false;
     }
@@ -397,8 +439,9 @@ bolt_nv_rec_load(const char *path, struct bolt_nv_rec *out)
 {
     /* on the heap: only the bytes read are touched (a stack array is probed page by page,
      * and a fresh page costs more here than the whole lookup) */
-    cleanup_free char *buf = xmalloc(REC_MAX + 2);
+    char *buf = xmalloc(REC_MAX + 2);
     ssize_t n = readlink(path, buf, REC_MAX + 1);
+    size_t cap = 0;
     struct {
         char kind;
         char *path, *want;
@@ -408,13 +451,14 @@ bolt_nv_rec_load(const char *path, struct bolt_nv_rec *out)
     bool ended = false;
 
     memset(out, 0, sizeof(*out));
+    out->text = buf; /* from here on, bolt_nv_rec_fini frees it */
     if (n <= 0 || n > REC_MAX || buf[n - 1] != '\n')
-        return -1;
+        goto bad;
     buf[n] = '\0';
     next = strchr(buf, '\n');
     *next = '\0';
     if (strcmp(buf, "boltrec\t" REC_FORMAT) != 0)
-        return -1;
+        goto bad;
     /* first every check of the host, back to back (they come first in a record) */
     for (line = next + 1; *line; line = next + 1) {
         char *f[4];
@@ -427,12 +471,14 @@ bolt_nv_rec_load(const char *path, struct bolt_nv_rec *out)
         nf = fields(line, f, 4);
         if (n_checks == REC_CHECKS || nf != (strchr("ea", f[0][0]) ? 2u : 3u)
             || !check(f[0][0], f[1], nf == 3 ? f[2] : NULL, out))
-            return -1;
+            goto bad;
         checks[n_checks].kind = f[0][0];
         checks[n_checks].path = f[1];
         checks[n_checks++].want = nf == 3 ? f[2] : NULL;
     }
     /* then what it holds */
+    for (const char *c = line; *c; c++)
+        cap += *c == '\n';
     for (; *line; line = next + 1) {
         next = strchr(line, '\n');
         *next = '\0';
@@ -440,13 +486,11 @@ bolt_nv_rec_load(const char *path, struct bolt_nv_rec *out)
             ended = next[1] == '\0';
             break;
         }
-        if (!load_line(line, out))
+        if (!load_line(line, out, cap))
             break;
     }
-    if (!ended || out->layer_dir == NULL || out->uuids == NULL) {
-        bolt_nv_rec_fini(out);
-        return -1;
-    }
+    if (!ended || out->layer_dir == NULL || out->uuids == NULL)
+        goto bad;
     /* nodes checked one by one because their directory had just changed: once it has
      * settled, the record is written again with the directory's stamp instead */
     if (out->unsettled) {
@@ -460,6 +504,9 @@ bolt_nv_rec_load(const char *path, struct bolt_nv_rec *out)
         bolt_nv_rec_save(path, out);
     }
     return 0;
+bad:
+    bolt_nv_rec_fini(out);
+    return -1;
 }
 
 /* ---- save ---- */

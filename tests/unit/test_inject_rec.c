@@ -226,6 +226,7 @@ test_rec_checks(void **state)
     mknod_at("drv/dev/nvidia0", 195, 0);
 
     /* the driver's version file and ld.so.cache are the plan's key */
+    bolt_nv_rec_fini(&r);
     make_rec(&r, &cfg);
     bolt_nv_rec_save(path, &r);
     assert_int_equal(bolt_nv_rec_load(path, &back), 0);
