@@ -13,6 +13,7 @@
 #include "image/progress.h"
 #include "image/pull.h"
 #include "image/ref.h"
+#include "nvbind/inject.h"
 #include "util/err.h"
 #include "util/mem.h"
 
@@ -252,6 +253,7 @@ cmd_bolt_rmi(int argc, char **argv)
         for (char **l = out; *l; l++)
             printf("%s\n", *l);
     }
+    bolt_nv_layers_gc(cli_g.runroot); /* GPU layers made from what was deleted */
     return rc;
 }
 
@@ -320,6 +322,7 @@ image_prune(int argc, char **argv)
     }
     if (bolt_image_prune(cli_g.root, all, &out, &freed, &err) < 0)
         return fail(&err);
+    bolt_nv_layers_gc(cli_g.runroot); /* GPU layers made from what was deleted */
     for (char **l = out; *l; l++)
         printf("%s\n", *l);
     printf("Total reclaimed space: %s\n", bolt_human_size(freed, sz, sizeof(sz)));

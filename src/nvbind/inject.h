@@ -157,6 +157,13 @@ int bolt_nv_layer_get(const struct bolt_nv_plan *plan, unsigned caps, const char
                       const char *runroot, struct bolt_nv_layer *out, struct bolt_err *err);
 
 /*
+ * Remove the nvbind layers under runroot whose image layers are gone (after `bolt rmi` or
+ * `bolt image prune`), and with them the injection records. Returns how many went. A layer
+ * keeps its image's lowerdir string in <layer>/lower (a symlink).
+ */
+int bolt_nv_layers_gc(const char *runroot);
+
+/*
  * The injection record (inject_rec.c, `bolt run` only): the edits the first start of a
  * request made (device nodes, mounts, env), with the nvbind layer, the GPUs and the warnings,
  * kept at <runroot>/nvbind/rec/<hash of where the driver is configured to be, the image layers

@@ -366,6 +366,14 @@ build_layer(const struct bolt_nv_plan *plan, unsigned caps, const char *lower, c
         bolt_err_set(err, errno, "symlink '%s'", mpath);
         goto out;
     }
+    {
+        /* the image layers it was made for: bolt_nv_layers_gc removes it with them */
+        cleanup_free char *lpath = xasprintf("%s/lower", tmp);
+        if (symlink(lower, lpath) < 0) {
+            bolt_err_set(err, errno, "symlink '%s'", lpath);
+            goto out;
+        }
+    }
     if (rename(tmp, dir) < 0) {
         bolt_err_set(err, errno, "rename '%s' to '%s'", tmp, dir);
         goto out;
@@ -427,6 +435,61 @@ load_manifest(char *text, struct bolt_nv_layer *out)
         else if (strncmp(l, "bind ", 5) == 0 && strstr(l + 5, "::"))
             bolt_strv_push(&out->binds, l + 5);
     }
+}
+
+/* Whether every dir of the lowerdir string lower (a:b:c) still exists. */
+static bool
+lowers_exist(const char *lower)
+{
+    cleanup_free char *copy = xstrdup(lower);
+    char *save = NULL;
+    struct stat st;
+
+    for (char *t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save))
+        if (stat(t, &st) < 0 && errno == ENOENT)
+            return false;
+    return true;
+}
+
+int
+bolt_nv_layers_gc(const char *runroot)
+{
+    cleanup_free char *top = xasprintf("%s/nvbind/layer", runroot);
+    cleanup_dir DIR *d = opendir(top);
+    struct dirent *de;
+    int removed = 0;
+
+    while (d && (de = readdir(d))) {
+        cleanup_free char *pdir = NULL;
+        cleanup_dir DIR *pd = NULL;
+        struct dirent *le;
+
+        if (de->d_name[0] == '.')
+            continue;
+        pdir = xasprintf("%s/%s", top, de->d_name);
+        pd = opendir(pdir);
+        while (pd && (le = readdir(pd))) {
+            cleanup_free char *lpath = NULL, *ldir = NULL;
+            char lower[8192];
+            ssize_t n;
+
+            if (le->d_name[0] == '.' || strchr(le->d_name, '.'))
+                continue; /* a layer being built (NAME.tmpPID) is its builder's */
+            lpath = xasprintf("%s/%s/lower", pdir, le->d_name);
+            n = readlink(lpath, lower, sizeof(lower) - 1);
+            if (n <= 0)
+                continue; /* made before layers kept their lower dirs: kept */
+            lower[n] = '\0';
+            if (lowers_exist(lower))
+                continue;
+            ldir = xasprintf("%s/%s", pdir, le->d_name);
+            if (bolt_rm_rf(ldir, NULL) == 0)
+                removed++;
+        }
+    }
+    if (removed)
+        bolt_nv_rec_forget(runroot); /* some named a layer that is gone */
+    return removed;
 }
 
 char *

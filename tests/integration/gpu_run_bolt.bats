@@ -3,6 +3,7 @@
 # `bolt run` with GPUs: --gpu, docker's --gpus, requirements, --gpu-isolation leases,
 # --gpu-memory (the mock NVML reports usage for the container's pid), CDI --device.
 
+bats_require_minimum_version 1.5.0
 load helpers/inject
 
 setup_file() {
@@ -388,6 +389,40 @@ retry() {
   run -127 bb run --rm localhost/dangling tool
   echo "$output"
   [ "$status" -eq 127 ]
+}
+
+@test "bolt rmi and image prune remove the nvbind layers of the deleted images, and the records" {
+  img=$TMP/gcimg
+  cp -a "$INJ_FIX/probe" "$img"
+  echo other > "$img/other-image"
+  tar -C "$img" -cf "$TMP/gcimg.tar" .
+  bb import "$TMP/gcimg.tar" localhost/gcimg >/dev/null
+  run bb run --rm --gpu all localhost/gcimg true
+  [ "$status" -eq 0 ]
+  run bb run --rm --gpu all localhost/probe true
+  [ "$status" -eq 0 ]
+  [ "$(ls -d "$RUNROOT"/nvbind/layer/*/*/ | wc -l)" -eq 2 ]
+  [ "$(ls "$RUNROOT/nvbind/rec" | wc -l)" -eq 2 ]
+  run bb rmi localhost/gcimg
+  echo "$output"
+  [ "$status" -eq 0 ]
+  # the probe image's layer stays; the records go (the next start records again)
+  [ "$(ls -d "$RUNROOT"/nvbind/layer/*/*/ | wc -l)" -eq 1 ]
+  [ ! -e "$RUNROOT/nvbind/rec" ] || [ "$(ls "$RUNROOT/nvbind/rec" | wc -l)" -eq 0 ]
+  run bb run --rm --gpu all localhost/probe sh -c "$INJ_PROBE"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"count: 2"* ]]
+  [ "$(ls -d "$RUNROOT"/nvbind/layer/*/*/ | wc -l)" -eq 1 ]
+  # an image left dangling (its name moved to another image) goes with image prune
+  bb import "$TMP/gcimg.tar" localhost/gc2 >/dev/null
+  run bb run --rm --gpu all localhost/gc2 true
+  [ "$status" -eq 0 ]
+  [ "$(ls -d "$RUNROOT"/nvbind/layer/*/*/ | wc -l)" -eq 2 ]
+  bb tag localhost/probe localhost/gc2
+  run bb image prune
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$(ls -d "$RUNROOT"/nvbind/layer/*/*/ | wc -l)" -eq 1 ]
 }
 
 @test "bolt run --gpu: an image whose /usr/bin is a symlink keeps it (and its /tmp mode); the driver's binaries are bind-mounted instead" {
