@@ -374,31 +374,29 @@ bolt_nv_ldcache_merged(const struct bolt_nv_plan *plan, unsigned caps, const cha
     return bolt_ldcache_serialize(merged, len);
 }
 
-char *
-bolt_nv_ldcache_for_container(const struct bolt_nv_plan *plan, unsigned caps, const char *rootfs,
-                              const char *runroot, struct bolt_err *err)
+uint64_t
+bolt_nv_ldcache_key(const struct bolt_nv_plan *plan, unsigned caps)
 {
-    cleanup_close int rootfd = -1, fd = -1;
-    cleanup_free char *text = NULL, *dir = NULL;
-    cleanup_free void *data = NULL;
-    const struct bolt_nv_ldcache_id *id = &plan->ldcache_id;
     uint64_t h = BOLT_NV_FNV_BASIS;
-    struct stat st;
-    size_t len = 0;
-    char *path;
 
-    rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (rootfd < 0) {
-        bolt_err_set(err, errno, "open rootfs '%s'", rootfs);
-        return NULL;
-    }
-    fd = bolt_open_in_root(rootfd, "/etc/ld.so.cache", O_RDONLY | O_CLOEXEC, 0, NULL);
-    /*
-     * The merged cache depends on the image's cache, the driver and the caps only. The image's
-     * file is identified by inode, size and times (not its device: every overlay mount has
-     * its own, while the inode and times are the image layer's), so containers of one image
-     * share the file and a warm start costs an fstat instead of reading the image's cache.
-     */
+    h = bolt_nv_fnv1a(h, &plan->ldcache_id, sizeof(plan->ldcache_id));
+    h = bolt_nv_fnv1a(h, plan->driver_root, strlen(plan->driver_root));
+    return bolt_nv_fnv1a(h, &caps, sizeof(caps));
+}
+
+/*
+ * The merged cache's path for the image's cache open at fd (-1: the image has none) and key
+ * (bolt_nv_ldcache_key). The image's file is identified by inode, size and times (not its
+ * device: every overlay mount has its own, while the inode and times are the image layer's),
+ * so containers of one image share the file and a warm start costs an fstat instead of
+ * reading the image's cache.
+ */
+static char *
+ldcache_path(int fd, uint64_t key, const char *runroot)
+{
+    uint64_t h = key;
+    struct stat st;
+
     if (fd >= 0 && fstat(fd, &st) == 0) {
         uint64_t k[5] = {(uint64_t)st.st_ino, (uint64_t)st.st_size,
                          (uint64_t)st.st_mtim.tv_sec * 1000000000ULL + (uint64_t)st.st_mtim.tv_nsec,
@@ -406,16 +404,57 @@ bolt_nv_ldcache_for_container(const struct bolt_nv_plan *plan, unsigned caps, co
                          1};
         h = bolt_nv_fnv1a(h, k, sizeof(k));
     }
-    h = bolt_nv_fnv1a(h, id, sizeof(*id));
-    h = bolt_nv_fnv1a(h, plan->driver_root, strlen(plan->driver_root));
-    h = bolt_nv_fnv1a(h, &caps, sizeof(caps));
-    dir = xasprintf("%s/nvbind/ldcache", runroot);
-    path = xasprintf("%s/%016llx", dir, (unsigned long long)h);
+    return xasprintf("%s/nvbind/ldcache/%016llx", runroot, (unsigned long long)h);
+}
+
+/* The image's /etc/ld.so.cache opened through rootfs: an fd, -1 when the image has none,
+ * -2 when rootfs cannot be opened (err says why). */
+static int
+open_image_cache(const char *rootfs, struct bolt_err *err)
+{
+    cleanup_close int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+    if (rootfd < 0) {
+        bolt_err_set(err, errno, "open rootfs '%s'", rootfs);
+        return -2;
+    }
+    return bolt_open_in_root(rootfd, "/etc/ld.so.cache", O_RDONLY | O_CLOEXEC, 0, NULL);
+}
+
+char *
+bolt_nv_ldcache_existing(uint64_t key, const char *rootfs, const char *runroot)
+{
+    struct bolt_err err = {0};
+    int fd = open_image_cache(rootfs, &err);
+    char *path = fd == -2 ? NULL : ldcache_path(fd, key, runroot);
+
+    if (fd >= 0)
+        close(fd);
+    if (path && access(path, F_OK) < 0)
+        free(steal_ptr(&path));
+    return path;
+}
+
+char *
+bolt_nv_ldcache_for_container(const struct bolt_nv_plan *plan, unsigned caps, const char *rootfs,
+                              const char *runroot, struct bolt_err *err)
+{
+    cleanup_close int fd = -1;
+    cleanup_free char *text = NULL, *dir = NULL;
+    cleanup_free void *data = NULL;
+    size_t len = 0;
+    char *path;
+
+    fd = open_image_cache(rootfs, err);
+    if (fd == -2)
+        return NULL;
+    path = ldcache_path(fd, bolt_nv_ldcache_key(plan, caps), runroot);
     if (access(path, F_OK) == 0)
         return path;
     if (fd >= 0)
         text = read_fd(fd, &len);
     data = bolt_nv_ldcache_merged(plan, caps, text, len, rootfs, &len);
+    dir = xasprintf("%s/nvbind/ldcache", runroot);
     if (bolt_mkdir_p(dir, 0755, err) < 0 || write_new(path, data, len, err) < 0) {
         free(path);
         return NULL;

@@ -181,7 +181,7 @@ visible_value(const struct bolt_nv_plan *plan, const struct bolt_nv_selection *s
  * made the file is bind-mounted at its path as before.
  */
 static int
-link_files(const struct bolt_nv_plan *plan, char *const *links, const char *rootfs,
+link_files(const char *driver_root, char *const *links, const char *rootfs,
            struct bolt_cdi_edits *e, struct bolt_err *err)
 {
     static const char *const opts[] = {"ro", "nosuid", "nodev", "rbind", "rprivate", NULL};
@@ -196,7 +196,7 @@ link_files(const struct bolt_nv_plan *plan, char *const *links, const char *root
     }
     for (size_t i = 0; failed && failed[i]; i++) {
         const char *link = strstr(failed[i], "::") + 2;
-        cleanup_free char *host = bolt_nv_path(plan->driver_root, link);
+        cleanup_free char *host = bolt_nv_path(driver_root, link);
         bolt_cdi_edits_add_mount(e, host, link, "bind", opts);
     }
     return 0;
@@ -215,14 +215,15 @@ bind_files(const struct bolt_nv_plan *plan, char *const *binds, struct bolt_cdi_
     }
 }
 
+/* The edits of the selection; without a layer, *links gets the links to make in the rootfs
+ * (link_files). */
 static int
 build_edits(const struct bolt_nv_plan *plan, const struct bolt_nv_selection *s,
-            const char *bundle, const char *rootfs, const struct bolt_nv_layer *layer,
-            char ***absent, struct bolt_cdi_edits *e, struct bolt_err *err)
+            const char *bundle, const struct bolt_nv_layer *layer, char ***absent, char ***links,
+            struct bolt_cdi_edits *e, struct bolt_err *err)
 {
-    cleanup_strv char **links = NULL;
     struct bolt_nv_edits_opts eo = {.mode = BOLT_NV_EDITS_BUNDLE, .bundle_dir = bundle,
-                                    .check_nodes = true, .links = &links, .linked = layer != NULL,
+                                    .check_nodes = true, .links = links, .linked = layer != NULL,
                                     .absent = absent};
 
     if (bolt_nv_edits_common(plan, s->caps, &eo, e, err) < 0)
@@ -230,11 +231,9 @@ build_edits(const struct bolt_nv_plan *plan, const struct bolt_nv_selection *s,
     for (size_t i = 0; i < s->n_picks; i++)
         if (bolt_nv_edits_device(plan, s->picks[i].gpu, s->picks[i].mig, s->caps, &eo, e, err) < 0)
             return -1;
-    if (layer) {
+    if (layer)
         bind_files(plan, layer->binds, e);
-        return 0;
-    }
-    return link_files(plan, links, rootfs, e, err);
+    return 0;
 }
 
 /*
@@ -252,6 +251,8 @@ inject_plan(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
     struct bolt_nv_selection s;
     struct bolt_cdi_edits e = {0};
     cleanup_free char *bundle = NULL, *visible = NULL, *cache = NULL;
+    cleanup_strv char **links = NULL;
+    bool want_cache;
     const char *rootfs = o->rootfs ? o->rootfs : spec->root_path;
     const struct bolt_nv_layer *layer = NULL;
     int r = -1;
@@ -268,10 +269,21 @@ inject_plan(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
             goto out;
     }
     bolt_trace_mark(t, "bundle");
-    if (build_edits(plan, &s, bundle, rootfs, layer, rec ? &rec->absent : NULL, &e, err) < 0)
+    if (build_edits(plan, &s, bundle, layer, rec ? &rec->absent : NULL, &links, &e, err) < 0)
+        goto out;
+    want_cache = (bundle || plan->type == BOLT_NV_DRIVER_WSL) && rootfs && !(layer && layer->cache);
+    if (rec && !layer && !o->sel && o->oci_rec && rootfs) {
+        /* nvbind: what the next start needs to do the same in another rootfs */
+        bolt_cdi_edits_append(&rec->edits, &e);
+        rec->links = bolt_strv_dup(links);
+        rec->droot = xstrdup(plan->driver_root);
+        rec->has_cache_key = want_cache;
+        rec->cache_key = want_cache ? bolt_nv_ldcache_key(plan, s.caps) : 0;
+    }
+    if (!layer && link_files(plan->driver_root, links, rootfs, &e, err) < 0)
         goto out;
     bolt_trace_mark(t, "edits");
-    if ((bundle || plan->type == BOLT_NV_DRIVER_WSL) && rootfs && !(layer && layer->cache)) {
+    if (want_cache) {
         cache = bolt_nv_ldcache_for_container(plan, s.caps, rootfs, o->runroot, err);
         if (cache == NULL)
             goto out;
@@ -304,6 +316,85 @@ __attribute__((hot)) static void
 trace_prep(struct bolt_trace *t, const struct bolt_nv_inject_opts *o)
 {
     bolt_trace_add(t, "layer", o->prep_ns, true);
+}
+
+/*
+ * nvbind's OCI path with a record that holds: the links made in this rootfs (binds where they
+ * cannot be), the image's merged cache by the recorded key, the recorded edits. Returns 1
+ * (nothing done) when there is no such record or the merged cache for this image is not
+ * made yet: the full path then does it all.
+ */
+static int
+inject_oci_recorded(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
+                    struct bolt_trace *t, long long cpu0, struct bolt_nv_injected *out,
+                    struct bolt_err *err)
+{
+    static const char *const cache_opts[] = {"ro", "nosuid", "nodev", "noexec", "bind",
+                                             "rprivate", NULL};
+    const char *rootfs = o->rootfs ? o->rootfs : spec->root_path;
+    struct bolt_nv_rec rec;
+    struct bolt_cdi_edits extra = {0};
+    cleanup_free char *cache = NULL;
+    int r = -1;
+
+    if (rootfs == NULL || bolt_nv_rec_load(o->rec_path, &rec) < 0)
+        return 1;
+    if (rec.droot == NULL
+        || (rec.has_cache_key
+            && (cache = bolt_nv_ldcache_existing(rec.cache_key, rootfs, o->runroot)) == NULL)) {
+        bolt_nv_rec_fini(&rec);
+        return 1;
+    }
+    bolt_trace_mark(t, "record");
+    for (size_t i = 0; rec.warnings && rec.warnings[i]; i++)
+        log_warn("%s", rec.warnings[i]);
+    if (link_files(rec.droot, rec.links, rootfs, &extra, err) < 0)
+        goto out;
+    if (cache)
+        bolt_cdi_edits_add_mount(&extra, cache, "/etc/ld.so.cache", "bind", cache_opts);
+    if (bolt_cdi_edits_apply(&rec.edits, spec, "nvbind", err) < 0
+        || bolt_cdi_edits_apply(&extra, spec, "nvbind", err) < 0)
+        goto out;
+    if (out) {
+        out->uuids = bolt_strv_dup(rec.uuids);
+        out->indexes = bolt_strv_dup(rec.indexes);
+        out->injected = true;
+    }
+    r = 0;
+    bolt_trace_mark(t, "recorded");
+    trace_cpu(t, cpu0, 0);
+    bolt_trace_end(t);
+out:
+    bolt_cdi_edits_fini(&extra);
+    bolt_nv_rec_fini(&rec);
+    return r;
+}
+
+/* inject_plan, then write what it injected at o->rec_path (with the identities ids). */
+static int
+inject_recording(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
+                 const struct bolt_nv_plan *plan, const struct bolt_gpusel *sel,
+                 const struct bolt_gpureq *req, struct bolt_trace *t,
+                 struct bolt_nv_injected *out, char *const *ids, struct bolt_err *err)
+{
+    struct bolt_nv_injected own = {0};
+    struct bolt_nv_injected *res = out ? out : &own;
+    struct bolt_nv_rec rec = {0};
+    int r;
+
+    /* the warnings of this injection are kept with the record, to be said again */
+    bolt_log_capture(&rec.warnings);
+    r = inject_plan(spec, o, plan, sel, req, t, res, &rec, err);
+    bolt_log_capture(NULL);
+    if (r == 0 && (rec.layer_dir || rec.droot) && ids && res->uuids) {
+        rec.ids = bolt_strv_dup(ids);
+        rec.uuids = bolt_strv_dup(res->uuids);
+        rec.indexes = bolt_strv_dup(res->indexes);
+        bolt_nv_rec_save(o->rec_path, &rec);
+    }
+    bolt_nv_rec_fini(&rec);
+    bolt_nv_injected_fini(&own);
+    return r;
 }
 
 /* A checked record (bolt run): its edits, its GPUs and its warnings, nothing else. */
@@ -340,6 +431,7 @@ bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
     struct bolt_nv_config cfg_own;
     const struct bolt_nv_config *cfg = o->cfg;
     cleanup_nv_plan struct bolt_nv_plan *plan = NULL;
+    struct bolt_nv_rec ids = {0}; /* the plan's identities, for nvbind's record */
     bool rebuilt = false;
     long long cpu0;
     int r = -1;
@@ -350,6 +442,12 @@ bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
         memset(out, 0, sizeof(*out));
     if (o->rec && !o->sel)
         return inject_recorded(spec, o, &t, cpu0, out, err);
+    if (o->oci_rec && o->rec_path && !o->sel) {
+        int rr = inject_oci_recorded(spec, o, &t, cpu0, out, err);
+        if (rr <= 0)
+            return rr;
+        bolt_trace_begin(&t, "nvbind"); /* the full path: its phases from here */
+    }
     bolt_nv_config_init(&cfg_own);
     if (bolt_gpusel_from_env(spec->process.env, &envsel, &req, err) < 0)
         goto done;
@@ -368,22 +466,10 @@ bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
          * rootfs mount); its time counts as the "layer" phase of this injection */
         trace_prep(&t, o);
         bolt_trace_mark(&t, "plan");
-        if (o->rec_path) {
-            /* the warnings of this injection are kept with the record, to be said again */
-            struct bolt_nv_rec rec = {0};
-            bolt_log_capture(&rec.warnings);
-            r = inject_plan(spec, o, o->plan, &sel, &req, &t, out, &rec, err);
-            bolt_log_capture(NULL);
-            if (r == 0 && out && rec.layer_dir && o->rec_ids) {
-                rec.ids = bolt_strv_dup(o->rec_ids);
-                rec.uuids = bolt_strv_dup(out->uuids);
-                rec.indexes = bolt_strv_dup(out->indexes);
-                bolt_nv_rec_save(o->rec_path, &rec);
-            }
-            bolt_nv_rec_fini(&rec);
-        } else {
+        if (o->rec_path)
+            r = inject_recording(spec, o, o->plan, &sel, &req, &t, out, o->rec_ids, err);
+        else
             r = inject_plan(spec, o, o->plan, &sel, &req, &t, out, NULL, err);
-        }
         trace_cpu(&t, cpu0, o->prep_cpu_ns);
         bolt_trace_end(&t);
         goto done;
@@ -393,6 +479,8 @@ bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
             goto done;
         cfg = &cfg_own;
     }
+    if (o->oci_rec && o->rec_path && !o->sel)
+        bolt_nv_rec_identify(&ids, cfg); /* as the driver is before the plan is loaded */
     plan = bolt_nv_plan_get(cfg, o->runroot, false, &rebuilt, err);
     if (plan == NULL)
         goto done;
@@ -400,10 +488,14 @@ bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
     for (size_t i = 0; rebuilt && plan->warnings && plan->warnings[i]; i++)
         log_warn("%s", plan->warnings[i]);
     bolt_trace_mark(&t, "plan");
-    r = inject_plan(spec, o, plan, &sel, &req, &t, out, NULL, err);
+    if (ids.ids)
+        r = inject_recording(spec, o, plan, &sel, &req, &t, out, ids.ids, err);
+    else
+        r = inject_plan(spec, o, plan, &sel, &req, &t, out, NULL, err);
     trace_cpu(&t, cpu0, 0);
     bolt_trace_end(&t);
 done:
+    bolt_nv_rec_fini(&ids);
     bolt_gpusel_fini(&envsel);
     bolt_gpureq_fini(&req);
     bolt_nv_config_fini(&cfg_own);
@@ -447,8 +539,9 @@ int
 bolt_nv_inject_oci(struct bolt_oci_spec *spec, const char *bundle_dir, const char *state_root,
                    struct bolt_err *err)
 {
-    struct bolt_nv_inject_opts o = {.runroot = state_root, .persist = "/var/lib/nvbind"};
-    cleanup_free char *rootfs = NULL;
+    struct bolt_nv_inject_opts o = {.runroot = state_root, .persist = "/var/lib/nvbind",
+                                    .oci_rec = true};
+    cleanup_free char *rootfs = NULL, *rec_path = NULL;
 
     if (spec->n_annotations && apply_cdi_annotations(spec, err) < 0)
         return -1;
@@ -458,6 +551,8 @@ bolt_nv_inject_oci(struct bolt_oci_spec *spec, const char *bundle_dir, const cha
     if (spec->root_path && spec->root_path[0] != '/')
         rootfs = xasprintf("%s/%s", bundle_dir ? bundle_dir : ".", spec->root_path);
     o.rootfs = rootfs ? rootfs : spec->root_path;
+    rec_path = bolt_nv_rec_path(state_root, o.persist, "@oci", spec->process.env);
+    o.rec_path = rec_path;
     if (bolt_nv_inject_spec(spec, &o, NULL, err) < 0)
         return bolt_err_wrap(err, "GPU injection");
     return 0;

@@ -120,6 +120,13 @@ char *bolt_nv_bundle_get(const struct bolt_nv_plan *plan, const char *runroot, c
 char *bolt_nv_ldcache_for_container(const struct bolt_nv_plan *plan, unsigned caps,
                                     const char *rootfs, const char *runroot, struct bolt_err *err);
 
+/* The driver's share of the merged cache's name (its ld.so.cache, root and the caps). */
+uint64_t bolt_nv_ldcache_key(const struct bolt_nv_plan *plan, unsigned caps);
+
+/* The merged cache for key and the image at rootfs when it exists already (new string), else
+ * NULL: then only bolt_nv_ldcache_for_container, with the plan, can make it. */
+char *bolt_nv_ldcache_existing(uint64_t key, const char *rootfs, const char *runroot);
+
 /*
  * The serialized merged cache of plan's libraries (caps) and an image's cache bytes (image
  * may be NULL: the driver's entries only; an unreadable one is a warning naming rootfs).
@@ -178,8 +185,9 @@ int bolt_nv_layers_gc(const char *runroot);
  * when one was removed by hand, the overlay mount or the bundle's bind mount fails; the engine
  * then forgets the records (bolt_nv_engine_forget_record), so the full path builds it again:
  * at once for the layer, at the next start for the bundle.
- * A record is written only when the injection wrote nothing into the rootfs (the nvbind layer
- * held the links and the cache), and all records go when the plan is rebuilt.
+ * bolt run records when the nvbind layer held the links and the cache (nothing is written into
+ * the rootfs); nvbind's OCI path records the links and the merged cache's key instead and
+ * makes them in each container's rootfs. All records go when the plan is rebuilt.
  */
 struct bolt_nv_rec {
     char *layer_dir;            /* the nvbind layer's lowerdir */
@@ -191,6 +199,11 @@ struct bolt_nv_rec {
     bool unsettled;             /* some node was checked on its own */
     char *text;                 /* a loaded record: its text, which the strings above (but
                                  * absent and ids) point into */
+    /* nvbind's OCI path (no layer: the links are made in each container's rootfs) */
+    char **links;               /* "TARGET::LINK" to make in the rootfs */
+    char *droot;                /* the driver root: where a link that cannot be made comes from */
+    uint64_t cache_key;         /* bolt_nv_ldcache_key of the merged cache, if has_cache_key */
+    bool has_cache_key;
 };
 
 void bolt_nv_rec_fini(struct bolt_nv_rec *r);
@@ -230,6 +243,8 @@ struct bolt_nv_inject_opts {
     const struct bolt_nv_rec *rec; /* a checked record: apply it, nothing else (bolt run) */
     const char *rec_path;  /* where to record this injection (bolt run's first start) */
     char *const *rec_ids;  /* with these identities (bolt_nv_rec_identify) */
+    bool oci_rec;          /* nvbind's OCI path: apply the record at rec_path when it holds,
+                            * else inject from the plan and record that */
 };
 
 /* What was injected (for leases and `bolt ps`). */
@@ -252,8 +267,9 @@ int bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_
 /*
  * The OCI runtime's entry (`nvbind create/run`): apply the CDI devices named by
  * "cdi.k8s.io/..." annotations (the device plugins' channel), then inject when the bundle's
- * process env has NVIDIA_VISIBLE_DEVICES (not void). state_root holds the plan cache and the driver bundle;
- * root.path is relative to bundle_dir.
+ * process env has NVIDIA_VISIBLE_DEVICES (not void). state_root holds the plan cache, the driver
+ * bundle and the injection records (an earlier start of the same request that still holds is
+ * applied; the links are made in this rootfs); root.path is relative to bundle_dir.
  */
 int bolt_nv_inject_oci(struct bolt_oci_spec *spec, const char *bundle_dir, const char *state_root,
                        struct bolt_err *err);

@@ -204,10 +204,13 @@ add_files(const struct bolt_nv_plan *plan, unsigned caps, const struct bolt_nv_e
             cleanup_free char *host = bolt_nv_path(plan->driver_root, f->path);
             cleanup_free char *l = xasprintf("%s%s::%s", BOLT_NV_CTR_FILES, f->path, f->path);
             struct stat st;
-            if (lstat(host, &st) < 0)
+            if (lstat(host, &st) < 0) {
                 log_warn("driver file '%s' is missing: containers get GPUs without it", host);
-            else
+                if (o->absent)
+                    bolt_strv_push(o->absent, host);
+            } else {
                 bolt_strv_push(o->links, l);
+            }
             continue;
         }
         switch (f->kind) {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The injection record: what the first start of a `bolt run --gpu` request injected, so the
- * next container of the same request, image and driver applies it without loading the plan,
- * resolving the selection or building the edits again (see struct bolt_nv_rec in inject.h).
+ * The injection record: what the first start of a `bolt run --gpu` request (or of an nvbind
+ * container asking for GPUs) injected, so the next container of the same request, image and
+ * driver applies it without loading the plan, resolving the selection or building the edits
+ * again (see struct bolt_nv_rec in inject.h).
  *
  * A record is the target of a symlink (one readlink(2) reads it; the layer manifest does the
  * same): text, one item per line, fields separated by a tab. A value holding a tab or a
@@ -23,6 +24,10 @@
  *   layer <layer dir>                not checked here: the overlay mount fails when it is
  *                                    gone, and the engine then forgets the records and builds
  *                                    it again (bolt_nv_engine_forget_record)
+ *   droot <driver root>              instead of layer: nvbind's OCI path, where each start
+ *   link <TARGET::LINK>              makes the links in the container's rootfs (a link that
+ *   cachekey <hex>                   cannot be made is a bind mount of the driver's file) and
+ *                                    takes the merged ld.so.cache for its image by that key
  *   node <path> <host|-> <type> <major> <minor> <mode> <permissions>
  *   mount <host> <container path> <type> <option,option,...>
  *   env <K=V>
@@ -68,6 +73,7 @@ bolt_nv_rec_fini(struct bolt_nv_rec *r)
         free(r->uuids);
         free(r->indexes);
         free(r->warnings);
+        free(r->links);
         free(r->text);
     } else {
         free(r->layer_dir);
@@ -75,6 +81,8 @@ bolt_nv_rec_fini(struct bolt_nv_rec *r)
         bolt_strv_free(r->uuids);
         bolt_strv_free(r->indexes);
         bolt_strv_free(r->warnings);
+        bolt_strv_free(r->links);
+        free(r->droot);
     }
     bolt_strv_free(r->absent);
     bolt_strv_free(r->ids);
@@ -428,6 +436,17 @@ load_line(char *line, struct bolt_nv_rec *r, size_t cap)
         view_push(&r->warnings, f[1], cap);
     } else if (strcmp(f[0], "layer") == 0 && r->layer_dir == NULL) {
         r->layer_dir = f[1];
+    } else if (strcmp(f[0], "link") == 0 && strstr(f[1], "::")) {
+        view_push(&r->links, f[1], cap);
+    } else if (strcmp(f[0], "droot") == 0 && r->droot == NULL) {
+        r->droot = f[1];
+    } else if (strcmp(f[0], "cachekey") == 0 && !r->has_cache_key) {
+        const char *p = f[1];
+        unsigned long long k;
+        if (!hex_next(&p, &k) || *p)
+            return false;
+        r->cache_key = k;
+        r->has_cache_key = true;
     } else {
         return false;
     }
@@ -489,7 +508,7 @@ bolt_nv_rec_load(const char *path, struct bolt_nv_rec *out)
         if (!load_line(line, out, cap))
             break;
     }
-    if (!ended || out->layer_dir == NULL || out->uuids == NULL)
+    if (!ended || (out->layer_dir == NULL) == (out->droot == NULL) || out->uuids == NULL)
         goto bad;
     /* nodes checked one by one because their directory had just changed: once it has
      * settled, the record is written again with the directory's stamp instead */
@@ -593,8 +612,11 @@ bolt_nv_rec_save(const char *path, const struct bolt_nv_rec *r)
     const char *rec = strstr(path, "/nvbind/rec/");
     size_t own = rec ? (size_t)(rec - path) + sizeof("/nvbind/") - 1 : 0;
 
-    if (r->layer_dir == NULL || r->uuids == NULL || r->ids == NULL || !recordable(e))
+    if ((r->layer_dir == NULL) == (r->droot == NULL) || r->uuids == NULL || r->ids == NULL
+        || !recordable(e))
         return;
+    if (r->droot)
+        own = 0; /* nvbind: no engine forgets a record after a failed start, so all is checked */
     b = xcalloc(1, sizeof(*b));
     put(b, "boltrec", '\t');
     put(b, REC_FORMAT, '\n');
@@ -615,12 +637,32 @@ bolt_nv_rec_save(const char *path, const struct bolt_nv_rec *r)
         put(b, "e", '\t');
         put(b, e->mounts[i].host_path, '\n');
     }
+    for (size_t i = 0; r->droot && r->links && r->links[i]; i++) {
+        /* nvbind: each start links to the driver's file, which must still be there */
+        cleanup_free char *host = bolt_nv_path(r->droot, strstr(r->links[i], "::") + 2);
+        put(b, "e", '\t');
+        put(b, host, '\n');
+    }
     for (size_t i = 0; r->absent && r->absent[i]; i++) {
         put(b, "a", '\t');
         put(b, r->absent[i], '\n');
     }
-    put(b, "layer", '\t');
-    put(b, r->layer_dir, '\n');
+    if (r->layer_dir) {
+        put(b, "layer", '\t');
+        put(b, r->layer_dir, '\n');
+    } else {
+        put(b, "droot", '\t');
+        put(b, r->droot, '\n');
+        for (size_t i = 0; r->links && r->links[i]; i++) {
+            put(b, "link", '\t');
+            put(b, r->links[i], '\n');
+        }
+        if (r->has_cache_key) {
+            snprintf(num, sizeof(num), "%llx", (unsigned long long)r->cache_key);
+            put(b, "cachekey", '\t');
+            put(b, num, '\n');
+        }
+    }
     for (size_t i = 0; i < e->n_nodes; i++) {
         const struct bolt_cdi_node *n = &e->nodes[i];
         put(b, "node", '\t');

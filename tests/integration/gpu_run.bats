@@ -261,17 +261,38 @@ teardown() {
   [ "$(jq -r .driver_version "$STATE/nvbind/plan.json")" = 555.42.06 ]
 }
 
-@test "gpu_run: BOLT_TRACE=1 prints each setup phase in microseconds; the bundle is built once" {
+@test "gpu_run: BOLT_TRACE=1 prints each setup phase in microseconds; the bundle is built once; later starts apply the record" {
   inj_use "$INJ_FIX/debian-2gpu-proprietary"
-  inj_bundle "true" NVIDIA_VISIBLE_DEVICES=all
-  run inj_run gt1
-  [ "$status" -eq 0 ]
-  ino1=$(stat -c %i "$STATE"/nvbind/bundle/*/v2-caps-03)
-  BOLT_TRACE=1 run inj_run gt2
+  inj_bundle "$INJ_PROBE" NVIDIA_VISIBLE_DEVICES=all
+  BOLT_TRACE=1 run inj_run gt1
   echo "$output"
   [ "$status" -eq 0 ]
   [[ "$output" =~ nvbind-trace:\ request=[0-9.]+\ plan=[0-9.]+\ select=[0-9.]+\ bundle=[0-9.]+\ edits=[0-9.]+\ ldcache=[0-9.]+\ apply=[0-9.]+\ cpu=[0-9.]+\ total=[0-9.]+\ us ]]
+  full=$(echo "$output" | grep -v -- '-trace:')
+  ino1=$(stat -c %i "$STATE"/nvbind/bundle/*/v2-caps-03)
+  # the next start of the same request and image applies the first one's record; it makes the
+  # links in its rootfs again (here: the same image files, as an engine's overlay shows them)
+  rm "$TMP/bundle/rootfs/usr/bin/nvidia-smi"
+  BOLT_TRACE=1 run inj_run gt2
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" =~ nvbind-trace:\ record=[0-9.]+\ recorded=[0-9.]+\ cpu=[0-9.]+\ total=[0-9.]+\ us ]]
+  [ "$(echo "$output" | grep -v -- '-trace:')" = "$full" ]
+  [ "$(readlink "$TMP/bundle/rootfs/usr/bin/nvidia-smi")" = /usr/local/nvidia/files/usr/bin/nvidia-smi ]
   [ "$(stat -c %i "$STATE"/nvbind/bundle/*/v2-caps-03)" = "$ino1" ]
+  # a device node replaced with the wrong major is seen through the record
+  cp -a "$INJ_FIX/debian-2gpu-proprietary" "$TMP/drv"
+  inj_use "$TMP/drv"
+  run inj_run gt3
+  [ "$status" -eq 0 ]
+  run inj_run gt4
+  [ "$status" -eq 0 ]
+  rm "$TMP/drv/dev/nvidia0"
+  mknod -m 666 "$TMP/drv/dev/nvidia0" c 10 0
+  run inj_run gt5
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"device node '$TMP/drv/dev/nvidia0' is char 10:0, expected char 195:0"* ]]
 }
 
 @test "gpu_run: an NVML that fails to load does not matter to the setup path; --mode nvml says so" {
