@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * inject_loop CONFIG.JSON RUNROOT N [LOWER]: the injection fast path (bolt_nv_inject_spec) N times in
+ * inject_loop CONFIG.JSON RUNROOT N [LOWER]: nvbind's injection (bolt_nv_inject_oci: from the
+ * second on, the record of the first) N times in
  * one process on fresh copies of a spec, printing the median and p90 in microseconds, then
  * the median cost of one getppid() syscall (how slow syscalls are on this machine now). With
  * LOWER (an image's layer dirs) it is `bolt run`'s path: the nvbind layer lookup, then the
@@ -47,7 +48,8 @@ main(int argc, char **argv)
         if (argc == 5 && (bolt_nv_engine_layer(s, NULL, argv[2], argv[4], &layer, &err) < 0
                           || !bolt_nv_engine_prepared(argv[2], &o)))
             return fprintf(stderr, "inject_loop: %s\n", err.msg), 1;
-        if (bolt_nv_inject_spec(s, &o, &inj, &err) < 0)
+        if (argc == 5 ? bolt_nv_inject_spec(s, &o, &inj, &err) < 0
+                      : bolt_nv_inject_oci(s, NULL, argv[2], &err) < 0)
             return fprintf(stderr, "inject_loop: %s\n", err.msg), 1;
         t[i] = bolt_nv_now_ns() - t0;
         bolt_nv_injected_fini(&inj);

@@ -63,14 +63,14 @@ for i in $(seq "$runs"); do
 done > "$tmp/trace-nvbind"
 phases() {
   local f=$1 label=$2 line=""
-  for p in request layer plan select bundle edits ldcache apply recorded cpu total; do
+  for p in request layer plan select bundle edits ldcache apply record recorded cpu total; do
     m=$({ grep -o " $p=[0-9.]*" "$f" || true; } | cut -d= -f2 | median)
     [ "$m" = nan ] || line="$line $p=$m"
   done
   echo "(a) injection phases, median of $(wc -l < "$f") $label (us):$line"
   local rec
   rec=$(grep -c ' recorded=' "$f" || true)
-  [ "$rec" -eq 0 ] || echo "(a)   $rec of them applied the record of an earlier start (layer = the record's lookup and checks)"
+  [ "$rec" -eq 0 ] || echo "(a)   $rec of them applied the record of an earlier start (layer or record = its lookup and checks)"
 }
 phases "$tmp/trace-nvbind" "nvbind run"
 # the same path in one process (warm caches): the work itself, without a new process' page faults
