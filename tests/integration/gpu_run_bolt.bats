@@ -367,7 +367,7 @@ retry() {
   [ "$(ls "$RUNROOT/nvbind/rec" | wc -l)" -eq 1 ]
 }
 
-@test "bolt run --gpu IMAGE nvidia-smi: the command is found through the layer's link into the bundle" {
+@test "bolt run --gpu IMAGE nvidia-smi: found through the layer's link into the bundle; lists the selected GPUs" {
   # /usr/bin/nvidia-smi is a link into the bundle, which is mounted only in the container:
   # bolt's check of the command before the start must not call it missing
   run bb run --rm --gpu all localhost/probe nvidia-smi
@@ -375,6 +375,21 @@ retry() {
   [ "$status" -ne 127 ]
   [[ "$output" != *"executable file not found"* ]]
   [[ "$output" == *"NVML"* ]]
+  # it runs the driver's nvidia-smi and NVML from the bundle; with the mock NVML's state bound
+  # in (the fake's stand-in for asking the kernel driver), it lists what a real one would: the
+  # selected GPU only, numbered from 0, with the host's UUID
+  st=$(ls "$TMP"/drv/usr/lib/x86_64-linux-gnu/fake-nvml-state.json)
+  run bb run --rm --gpu 1 -v "$st:/nvml-state.json:ro" -e FAKE_NVML_STATE=/nvml-state.json \
+    -e FAKE_NVML_DEV_DIR=/dev localhost/probe nvidia-smi -L
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "$output" = "GPU 0: NVIDIA L4 (UUID: GPU-b1028956-cfa2-0990-bf4a-5da9abb51763)" ]
+  run bb run --rm --gpu all -v "$st:/nvml-state.json:ro" -e FAKE_NVML_STATE=/nvml-state.json \
+    -e FAKE_NVML_DEV_DIR=/dev localhost/probe nvidia-smi -L
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "${#lines[@]}" -eq 2 ]
+  [ "${lines[1]}" = "GPU 1: NVIDIA L4 (UUID: GPU-b1028956-cfa2-0990-bf4a-5da9abb51763)" ]
   # without GPUs it is missing indeed
   run -127 bb run --rm localhost/probe nvidia-smi
   echo "$output"
