@@ -167,9 +167,14 @@ bolt_nv_engine_edits(struct bolt_oci_spec *spec, char *const *gpus, char *const 
         cleanup_free char *vis = visible_str(&sel);
         bolt_oci_spec_setenv(spec, "NVIDIA_VISIBLE_DEVICES", vis);
     }
+    /* the capabilities go into the container's own env (the image's stay when the request
+     * names none), so `bolt exec` sees what the main process sees */
     if (sel.caps_set)
         bolt_oci_spec_setenv(spec, "NVIDIA_DRIVER_CAPABILITIES",
                              bolt_nv_caps_str(sel.caps, buf, sizeof(buf)));
+    else if (bolt_oci_spec_getenv(spec, "NVIDIA_DRIVER_CAPABILITIES") == NULL)
+        bolt_oci_spec_setenv(spec, "NVIDIA_DRIVER_CAPABILITIES",
+                             bolt_nv_caps_str(BOLT_NV_CAP_DEFAULT, buf, sizeof(buf)));
     bolt_oci_spec_set_annotation(spec, ANN_ISOLATION, iso ? iso : "shared");
     if (mem) {
         snprintf(buf, sizeof(buf), "%llu", (unsigned long long)mem);

@@ -42,6 +42,20 @@ teardown() {
   [[ "$output" == *"NVIDIA_VISIBLE_DEVICES=1"* ]]
 }
 
+@test "bolt exec in a GPU container sees the container's GPUs and its NVIDIA_* variables" {
+  bb run -d --name gx --gpu 1 localhost/probe sh -c 'while :; do read x < /dev/zero 2>/dev/null || true; done'
+  run bb exec gx sh -c "$INJ_PROBE"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"count: 1"* ]]
+  [[ "$output" == *"nodes: nvidia-uvm nvidia-uvm-tools nvidia1 nvidiactl"* ]]
+  [[ "$output" == *"NVIDIA_DRIVER_CAPABILITIES=compute,utility"* ]]
+  [[ "$output" == *"NVIDIA_VISIBLE_DEVICES=1"* ]]
+  # capabilities already in the container's env (the image's, or -e) stay when --gpu names none
+  run bb run --rm --gpu 1 -e NVIDIA_DRIVER_CAPABILITIES=utility localhost/probe sh -c 'env | grep ^NVIDIA_DRIVER'
+  [ "$output" = "NVIDIA_DRIVER_CAPABILITIES=utility" ]
+}
+
 @test "bolt run --gpus (docker syntax): count and capabilities" {
   run bb run --rm --gpus 'count=1,capabilities=utility' localhost/probe sh -c "$INJ_PROBE"
   echo "$output"
