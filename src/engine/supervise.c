@@ -755,6 +755,9 @@ first_start_failed(struct sup *s, struct bolt_err *err)
     struct exited_arg ea = {code, bolt_err_str(err, buf, sizeof(buf)), BOLT_CTR_CREATED};
     struct bolt_container *c;
 
+    /* GPU lease entries a failed start wrote (its locks go with this process) */
+    bolt_nv_lease_forget(s->st->runroot, s->id);
+
     if (s->remove_on_fail) {
         c = bolt_ctrs_load(s->st, s->id, NULL);
         if (c) {

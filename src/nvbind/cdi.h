@@ -112,13 +112,6 @@ bool bolt_cdi_edits_is_empty(const struct bolt_cdi_edits *e);
 int bolt_cdi_edits_apply(const struct bolt_cdi_edits *e, struct bolt_oci_spec *spec,
                          const char *what, struct bolt_err *err);
 
-/* bolt_cdi_edits_apply one edit at a time, for edits held elsewhere (n and m are only read;
- * the spec gets copies). Call bolt_cdi_sort_mounts after the last mount. */
-int bolt_cdi_apply_node(struct bolt_oci_spec *spec, const struct bolt_cdi_node *n,
-                        const char *what, struct bolt_err *err);
-void bolt_cdi_apply_mount(struct bolt_oci_spec *spec, const struct bolt_cdi_mount *m);
-void bolt_cdi_sort_mounts(struct bolt_oci_spec *spec);
-
 /* Spec files. */
 struct bolt_cdi_spec *bolt_cdi_spec_new(const char *version, const char *kind);
 void bolt_cdi_spec_free(struct bolt_cdi_spec *s);

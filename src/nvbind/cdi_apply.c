@@ -81,9 +81,9 @@ remove_device(struct bolt_oci_spec *spec, const char *path)
     }
 }
 
-__attribute__((hot)) int
-bolt_cdi_apply_node(struct bolt_oci_spec *spec, const struct bolt_cdi_node *n, const char *what,
-                    struct bolt_err *err)
+__attribute__((hot)) static int
+apply_node(struct bolt_oci_spec *spec, const struct bolt_cdi_node *n, const char *what,
+           struct bolt_err *err)
 {
     struct bolt_oci_device *d;
     const char *perm = n->permissions && *n->permissions ? n->permissions : "rwm";
@@ -135,8 +135,8 @@ remove_mount(struct bolt_oci_spec *spec, const char *dest)
     }
 }
 
-__attribute__((hot)) void
-bolt_cdi_apply_mount(struct bolt_oci_spec *spec, const struct bolt_cdi_mount *m)
+__attribute__((hot)) static void
+apply_mount(struct bolt_oci_spec *spec, const struct bolt_cdi_mount *m)
 {
     remove_mount(spec, m->container_path);
     bolt_oci_spec_add_mount(spec, m->container_path, m->type ? m->type : "bind", m->host_path,
@@ -154,8 +154,8 @@ depth(const char *p)
 }
 
 /* Stable insertion sort by destination depth (parents before their children). */
-__attribute__((hot)) void
-bolt_cdi_sort_mounts(struct bolt_oci_spec *spec)
+__attribute__((hot)) static void
+sort_mounts(struct bolt_oci_spec *spec)
 {
     for (size_t i = 1; i < spec->n_mounts; i++) {
         struct bolt_oci_mount m = spec->mounts[i];
@@ -169,7 +169,7 @@ bolt_cdi_sort_mounts(struct bolt_oci_spec *spec)
     }
 }
 
-__attribute__((hot)) static void
+static void
 apply_hook(struct bolt_oci_spec *spec, const struct bolt_cdi_hook *h)
 {
     struct bolt_oci_hooks *hs = &spec->hooks;
@@ -185,7 +185,7 @@ apply_hook(struct bolt_oci_spec *spec, const struct bolt_cdi_hook *h)
     o->timeout = h->timeout;
 }
 
-__attribute__((hot)) static void
+static void
 apply_gids(struct bolt_oci_spec *spec, const uint32_t *gids, size_t n)
 {
     struct bolt_oci_process *p = &spec->process;
@@ -211,13 +211,13 @@ bolt_cdi_edits_apply(const struct bolt_cdi_edits *e, struct bolt_oci_spec *spec,
                                           "(remove them from the spec or use another runtime)",
                             what, e->intel_rdt ? "intelRdt" : "netDevices");
     for (size_t i = 0; i < e->n_nodes; i++)
-        if (bolt_cdi_apply_node(spec, &e->nodes[i], what, err) < 0)
+        if (apply_node(spec, &e->nodes[i], what, err) < 0)
             return -1;
     apply_env(spec, e->env);
     for (size_t i = 0; i < e->n_mounts; i++)
-        bolt_cdi_apply_mount(spec, &e->mounts[i]);
+        apply_mount(spec, &e->mounts[i]);
     if (e->n_mounts)
-        bolt_cdi_sort_mounts(spec);
+        sort_mounts(spec);
     for (size_t i = 0; i < e->n_hooks; i++)
         apply_hook(spec, &e->hooks[i]);
     apply_gids(spec, e->gids, e->n_gids);

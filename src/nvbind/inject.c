@@ -175,6 +175,10 @@ visible_value(const struct bolt_nv_plan *plan, const struct bolt_nv_selection *s
     return v;
 }
 
+/* The merged /etc/ld.so.cache, bind-mounted read-only. */
+static const char *const cache_opts[] = {"ro", "nosuid", "nodev", "noexec", "bind", "rprivate",
+                                         NULL};
+
 /*
  * Binaries and config files are symlinks into the bundle mount (one mount instead of one per
  * file: each mount costs the container start and exit real time); where a link cannot be
@@ -246,8 +250,6 @@ inject_plan(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
             const struct bolt_gpureq *req, struct bolt_trace *t, struct bolt_nv_injected *out,
             struct bolt_nv_rec *rec, struct bolt_err *err)
 {
-    static const char *const cache_opts[] = {"ro", "nosuid", "nodev", "noexec", "bind",
-                                             "rprivate", NULL};
     struct bolt_nv_selection s;
     struct bolt_cdi_edits e = {0};
     cleanup_free char *bundle = NULL, *visible = NULL, *cache = NULL;
@@ -318,6 +320,23 @@ trace_prep(struct bolt_trace *t, const struct bolt_nv_inject_opts *o)
     bolt_trace_add(t, "layer", o->prep_ns, true);
 }
 
+/* A record applied: its warnings said again, its GPUs reported, the trace ended. */
+static void
+recorded_done(const struct bolt_nv_rec *rec, struct bolt_nv_injected *out, struct bolt_trace *t,
+              long long cpu0, long long prep_cpu)
+{
+    for (size_t i = 0; rec->warnings && rec->warnings[i]; i++)
+        log_warn("%s", rec->warnings[i]);
+    if (out) {
+        out->uuids = bolt_strv_dup(rec->uuids);
+        out->indexes = bolt_strv_dup(rec->indexes);
+        out->injected = true;
+    }
+    bolt_trace_mark(t, "recorded");
+    trace_cpu(t, cpu0, prep_cpu);
+    bolt_trace_end(t);
+}
+
 /*
  * nvbind's OCI path with a record that holds: the links made in this rootfs (binds where they
  * cannot be), the image's merged cache by the recorded key, the recorded edits. Returns 1
@@ -329,8 +348,6 @@ inject_oci_recorded(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
                     struct bolt_trace *t, long long cpu0, struct bolt_nv_injected *out,
                     struct bolt_err *err)
 {
-    static const char *const cache_opts[] = {"ro", "nosuid", "nodev", "noexec", "bind",
-                                             "rprivate", NULL};
     const char *rootfs = o->rootfs ? o->rootfs : spec->root_path;
     struct bolt_nv_rec rec;
     struct bolt_cdi_edits extra = {0};
@@ -346,8 +363,6 @@ inject_oci_recorded(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
         return 1;
     }
     bolt_trace_mark(t, "record");
-    for (size_t i = 0; rec.warnings && rec.warnings[i]; i++)
-        log_warn("%s", rec.warnings[i]);
     if (link_files(rec.droot, rec.links, rootfs, &extra, err) < 0)
         goto out;
     if (cache)
@@ -355,15 +370,8 @@ inject_oci_recorded(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
     if (bolt_cdi_edits_apply(&rec.edits, spec, "nvbind", err) < 0
         || bolt_cdi_edits_apply(&extra, spec, "nvbind", err) < 0)
         goto out;
-    if (out) {
-        out->uuids = bolt_strv_dup(rec.uuids);
-        out->indexes = bolt_strv_dup(rec.indexes);
-        out->injected = true;
-    }
     r = 0;
-    bolt_trace_mark(t, "recorded");
-    trace_cpu(t, cpu0, 0);
-    bolt_trace_end(t);
+    recorded_done(&rec, out, t, cpu0, 0);
 out:
     bolt_cdi_edits_fini(&extra);
     bolt_nv_rec_fini(&rec);
@@ -407,17 +415,9 @@ inject_recorded(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
     int r;
 
     trace_prep(t, o);
-    for (size_t i = 0; rec->warnings && rec->warnings[i]; i++)
-        log_warn("%s", rec->warnings[i]);
     r = bolt_cdi_edits_apply(&rec->edits, spec, "nvbind", err);
-    if (r == 0 && out) {
-        out->uuids = bolt_strv_dup(rec->uuids);
-        out->indexes = bolt_strv_dup(rec->indexes);
-        out->injected = true;
-    }
-    bolt_trace_mark(t, "recorded");
-    trace_cpu(t, cpu0, o->prep_cpu_ns);
-    bolt_trace_end(t);
+    if (r == 0)
+        recorded_done(rec, out, t, cpu0, o->prep_cpu_ns);
     return r;
 }
 

@@ -114,6 +114,15 @@ teardown() {
   run bb run --rm --gpu 0 --gpu-isolation exclusive localhost/probe sh -c true
   echo "$output"
   [ "$status" -eq 0 ]
+  # refused on GPU 1 (s1 shares it) after GPU 0 was taken: nothing of it is left in the leases
+  pid=$(bb create --name partial --gpu all --gpu-isolation exclusive localhost/probe true)
+  [ ${#pid} -eq 64 ]
+  run bb start partial
+  echo "$output"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"GPU GPU-b1028956-cfa2-0990-bf4a-5da9abb51763 is in use by container 's1'"* ]]
+  [ -z "$(ls "$RUNROOT"/nvbind/leases/*.holders/ | grep "$pid" || true)" ]
+  bb rm -f partial >/dev/null
   # bolt stop and bolt rm -f return with the GPU free: the next exclusive user starts at once
   bb run -d --name holder2 --gpu 0 --gpu-isolation exclusive --gpu-memory 8GB localhost/probe sh -c 'sleep 60'
   bb stop -t 1 holder2
