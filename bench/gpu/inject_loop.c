@@ -45,15 +45,16 @@ main(int argc, char **argv)
         char *layer = NULL;
         /* with LOWER: bolt run's path (the nvbind layer for that image, then the injection) */
         struct bolt_nv_injected inj = {0};
-        if (argc == 5 && (bolt_nv_engine_layer(s, NULL, argv[2], argv[4], &layer, &err) < 0
-                          || !bolt_nv_engine_prepared(argv[2], &o)))
+        struct bolt_nv_prepared prep = {0};
+        if (argc == 5 && (bolt_nv_engine_layer(&prep, s, NULL, argv[2], argv[4], &layer, &err) < 0
+                          || !bolt_nv_engine_prepared(&prep, argv[2], &o)))
             return fprintf(stderr, "inject_loop: %s\n", err.msg), 1;
         if (argc == 5 ? bolt_nv_inject_spec(s, &o, &inj, &err) < 0
                       : bolt_nv_inject_oci(s, NULL, argv[2], &err) < 0)
             return fprintf(stderr, "inject_loop: %s\n", err.msg), 1;
         t[i] = bolt_nv_now_ns() - t0;
         bolt_nv_injected_fini(&inj);
-        bolt_nv_engine_prepared_free();
+        bolt_nv_engine_prepared_free(&prep);
         free(layer);
         bolt_oci_spec_free(s);
     }

@@ -8,7 +8,9 @@
 #      the lookup of the injection record and its host checks ("recorded" then applies it;
 #      see src/nvbind/inject_rec.c), else the plan and nvbind-layer lookup;
 #      "cpu" is the CPU time of it all (the wall time includes waiting for a CPU). The trace
-#      reads the CPU clock outside its window and formats its line after it.
+#      reads the CPU clock outside its window and formats its line after it. With a record,
+#      the lookup's parts are printed within it: .key (hashing the request into the record's
+#      path), .read (its readlink), .checks (the stat of each host check), .parse (the rest).
 #  (b) `bolt run --gpu all` vs `bolt run`, RUNS each, interleaved, median wall time and ratio
 #      (target <= 1.05)
 #  (c) podman + the CDI spec `nvbind cdi generate` writes (`--device nvidia.com/gpu=all`) vs
@@ -63,7 +65,8 @@ for i in $(seq "$runs"); do
 done > "$tmp/trace-nvbind"
 phases() {
   local f=$1 label=$2 line=""
-  for p in request layer plan select bundle edits ldcache apply record recorded cpu total; do
+  for p in request layer layer.key layer.read layer.checks layer.parse plan select bundle edits \
+           ldcache apply record record.read record.checks record.parse recorded cpu total; do
     m=$({ grep -o " $p=[0-9.]*" "$f" || true; } | cut -d= -f2 | median)
     [ "$m" = nan ] || line="$line $p=$m"
   done

@@ -224,7 +224,7 @@ mount_rootfs(struct sup *s, struct bolt_err *err)
     if (!lower)
         return -1;
     /* GPUs: nvbind's layer on top of the image holds what injection would write into upper */
-    if (bolt_nv_engine_layer(s->spec, s->st->root, s->st->runroot, lower, &gpu, err) < 0)
+    if (bolt_nv_engine_layer(&s->nv, s->spec, s->st->root, s->st->runroot, lower, &gpu, err) < 0)
         return -1;
     if (init_layer(s, lower, &init, err) < 0)
         return -1;
@@ -251,11 +251,11 @@ mount_rootfs(struct sup *s, struct bolt_err *err)
             return 0;
         /* a recorded GPU injection trusts the nvbind layer to be there: when it was removed,
          * the record goes and the full path builds the layer again */
-        if (!again || errno != ENOENT || !bolt_nv_engine_forget_record(s->st->runroot))
+        if (!again || errno != ENOENT || !bolt_nv_engine_forget_record(&s->nv, s->st->runroot))
             return bolt_err_set(err, errno, "mount the overlay rootfs on '%s'", s->rootfs);
         free(steal_ptr(&opts));
         free(steal_ptr(&gpu));
-        if (bolt_nv_engine_layer(s->spec, s->st->root, s->st->runroot, lower, &gpu, err) < 0)
+        if (bolt_nv_engine_layer(&s->nv, s->spec, s->st->root, s->st->runroot, lower, &gpu, err) < 0)
             return -1;
     }
 }
@@ -448,12 +448,12 @@ start_container(struct sup *s, struct run_fds *f, struct bolt_rt_proc *proc, str
         stdio[1] = f->out[1];
         stdio[2] = f->errp[1];
     }
-    if (bolt_nv_engine_start(s->spec, s->st->root, s->st->runroot, s->id, NULL, err) < 0
+    if (bolt_nv_engine_start(&s->nv, s->spec, s->st->root, s->st->runroot, s->id, NULL, err) < 0
         || bolt_nv_gaming_start(s->spec, s->st->root, s->st->runroot, err) < 0)
         return -1;
     if (engine_rt_start(&s->rt, s->id, s->spec, s->dir, stdio, f->con_path, proc, err) < 0) {
         /* a GPU record trusted bolt's own driver bundle to be there: the next start checks */
-        bolt_nv_engine_forget_record(s->st->runroot);
+        bolt_nv_engine_forget_record(&s->nv, s->st->runroot);
         return -1;
     }
     if (bolt_nv_engine_started(s->spec, s->st->root, s->st->runroot, s->id, proc->pid, err) < 0) {
@@ -740,6 +740,7 @@ sup_fini(struct sup *s)
         close(s->sigfd);
     bolt_oci_spec_free(s->spec);
     engine_rt_fini(&s->rt);
+    bolt_nv_engine_prepared_free(&s->nv);
     if (s->rootfs)
         umount2(s->rootfs, MNT_DETACH);
     free(s->dir);

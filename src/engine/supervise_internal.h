@@ -10,6 +10,7 @@
 #include "engine/engine.h"
 #include "engine/logs.h"
 #include "engine/rtdrv.h"
+#include "nvbind/inject.h"
 #include "util/trace.h"
 
 struct sup {
@@ -33,6 +34,7 @@ struct sup {
     int64_t began;        /* start time of the life that bolt-monitor watched */
     bool auto_remove;     /* --rm: the container's writable layer is thrown away at exit */
     struct bolt_trace tr; /* BOLT_TRACE=1: engine-start / engine-exit phase lines */
+    struct bolt_nv_prepared nv; /* GPUs: the first start's plan and layer, or its record */
 };
 
 /* Pump the container's output/input until it exits; returns its status (128+N on signal). */

@@ -312,12 +312,30 @@ out:
     return r;
 }
 
+/* A loaded record's parts as sub-phases of a phase (named "<phase>.read" etc.: they are within
+ * it, not added to the total): the readlink, the host checks, the parsing of the rest. */
+__attribute__((hot)) static void
+trace_rec_parts(struct bolt_trace *t, const struct bolt_nv_rec *rec, const char *key,
+                long long key_ns, const char *read, const char *check, const char *parse)
+{
+    if (!t->on)
+        return;
+    if (key)
+        bolt_trace_add(t, key, key_ns, false);
+    bolt_trace_add(t, read, rec->read_ns, false);
+    bolt_trace_add(t, check, rec->check_ns, false);
+    bolt_trace_add(t, parse, rec->parse_ns, false);
+}
+
 /* " layer=US": the caller's share (bolt run: the plan or record lookup before the rootfs
- * mount), counted in the total */
+ * mount), counted in the total; with a record, its parts too */
 __attribute__((hot)) static void
 trace_prep(struct bolt_trace *t, const struct bolt_nv_inject_opts *o)
 {
     bolt_trace_add(t, "layer", o->prep_ns, true);
+    if (o->rec)
+        trace_rec_parts(t, o->rec, "layer.key", o->prep_key_ns, "layer.read", "layer.checks",
+                        "layer.parse");
 }
 
 /* A record applied: its warnings said again, its GPUs reported, the trace ended. */
@@ -363,6 +381,7 @@ inject_oci_recorded(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
         return 1;
     }
     bolt_trace_mark(t, "record");
+    trace_rec_parts(t, &rec, NULL, 0, "record.read", "record.checks", "record.parse");
     if (link_files(rec.droot, rec.links, rootfs, &extra, err) < 0)
         goto out;
     if (cache)

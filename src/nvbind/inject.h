@@ -204,6 +204,9 @@ struct bolt_nv_rec {
     char *droot;                /* the driver root: where a link that cannot be made comes from */
     uint64_t cache_key;         /* bolt_nv_ldcache_key of the merged cache, if has_cache_key */
     bool has_cache_key;
+    /* BOLT_TRACE: the parts of bolt_nv_rec_load, in ns (the readlink, the host checks, the
+     * parsing of the rest), reported as sub-phases; 0 when the trace is off */
+    long long read_ns, check_ns, parse_ns;
 };
 
 void bolt_nv_rec_fini(struct bolt_nv_rec *r);
@@ -240,6 +243,7 @@ struct bolt_nv_inject_opts {
     const struct bolt_nv_layer *layer; /* the rootfs has this nvbind layer (NULL: none) */
     long long prep_ns; /* time the caller spent on the plan and layer (reported by BOLT_TRACE) */
     long long prep_cpu_ns; /* the CPU time of that (BOLT_TRACE only; 0 otherwise) */
+    long long prep_key_ns; /* BOLT_TRACE: of prep_ns, the request's key (the record's path) */
     const struct bolt_nv_rec *rec; /* a checked record: apply it, nothing else (bolt run) */
     const char *rec_path;  /* where to record this injection (bolt run's first start) */
     char *const *rec_ids;  /* with these identities (bolt_nv_rec_identify) */
@@ -287,36 +291,57 @@ int bolt_nv_engine_edits(struct bolt_oci_spec *spec, char *const *gpus, char *co
                          struct bolt_err *err);
 
 /*
+ * What the supervisor keeps between the rootfs mount and the start's injection: the plan and
+ * the nvbind layer, or a checked record instead. It lives in the caller's state (the
+ * supervisor's, which its start has touched already: on a VM, the first touch of a fresh page
+ * costs more than the whole recorded injection). Zeroed before the first use.
+ */
+struct bolt_nv_prepared {
+    char *runroot;
+    struct bolt_nv_plan *plan;
+    struct bolt_nv_layer layer;
+    struct bolt_nv_rec rec; /* checked: the start applies it (plan is then NULL) */
+    char *rec_path;         /* where the start records what it injects */
+    long long ns;           /* time spent on the plan and the layer */
+    long long cpu_ns;       /* its CPU time (BOLT_TRACE only) */
+    long long key_ns;       /* of ns, the request's key (BOLT_TRACE only) */
+    bool record_applied;    /* the last start applied a record (kept by _free) */
+};
+
+/*
  * Before the first start's rootfs mount, in the supervisor: when the spec asks for GPUs, the
  * nvbind layer for the image layers lower (overlayfs lowerdir syntax); *dir (new string, NULL
- * without GPUs or on nouveau) goes on top of lower. The plan and the layer are kept in this
- * process for the injection of the start that follows (bolt_nv_engine_prepared). When an earlier
- * start of the same request recorded its injection and the record still holds (struct
- * bolt_nv_rec), that record is kept instead and the plan is not loaded. root is bolt's root
- * (the bundle's fallback place).
+ * without GPUs or on nouveau) goes on top of lower. The plan and the layer are kept in p for
+ * the injection of the start that follows (bolt_nv_engine_prepared). When an earlier start of
+ * the same request recorded its injection and the record still holds (struct bolt_nv_rec),
+ * that record is kept instead and the plan is not loaded. root is bolt's root (the bundle's
+ * fallback place).
  */
-int bolt_nv_engine_layer(const struct bolt_oci_spec *spec, const char *root, const char *runroot,
-                         const char *lower, char **dir, struct bolt_err *err);
+int bolt_nv_engine_layer(struct bolt_nv_prepared *p, const struct bolt_oci_spec *spec,
+                         const char *root, const char *runroot, const char *lower, char **dir,
+                         struct bolt_err *err);
 
 /* When bolt_nv_engine_layer took a record, or the last start applied one: forget every record
  * under runroot and return true. For a start that failed where a record trusted bolt's own
  * files (the nvbind layer: the caller calls bolt_nv_engine_layer again; the driver bundle:
  * the next start builds it again). */
-bool bolt_nv_engine_forget_record(const char *runroot);
+bool bolt_nv_engine_forget_record(struct bolt_nv_prepared *p, const char *runroot);
 
-/* Point o at what bolt_nv_engine_layer kept for runroot; false when nothing is kept. */
-bool bolt_nv_engine_prepared(const char *runroot, struct bolt_nv_inject_opts *o);
+/* Point o at what bolt_nv_engine_layer kept in p for runroot; false when nothing is kept. */
+bool bolt_nv_engine_prepared(struct bolt_nv_prepared *p, const char *runroot,
+                             struct bolt_nv_inject_opts *o);
 
-/* Free what bolt_nv_engine_layer kept (after the injection that used it). */
-void bolt_nv_engine_prepared_free(void);
+/* Free what bolt_nv_engine_layer kept in p (after the injection that used it). */
+void bolt_nv_engine_prepared_free(struct bolt_nv_prepared *p);
 
 /*
  * At every start, in the supervisor: inject from the spec's env (no-op without
  * NVIDIA_VISIBLE_DEVICES) and take the GPU leases (exclusive/shared) that this process keeps
  * open for the container's life. Annotates io.bolt.gpu.injected with the GPU indexes.
  */
-int bolt_nv_engine_start(struct bolt_oci_spec *spec, const char *root, const char *runroot,
-                         const char *id, const char *name, struct bolt_err *err);
+int bolt_nv_engine_start(struct bolt_nv_prepared *p, struct bolt_oci_spec *spec,
+                         const char *root, const char *runroot, const char *id, const char *name,
+                         struct bolt_err *err);
 
 /*
  * After the start: with --gpu-memory, a child process polls NVML twice a second for the

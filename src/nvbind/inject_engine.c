@@ -196,8 +196,8 @@ annotation(const struct bolt_oci_spec *spec, const char *key)
 }
 
 __attribute__((hot)) int
-bolt_nv_engine_start(struct bolt_oci_spec *spec, const char *root, const char *runroot,
-                     const char *id, const char *name, struct bolt_err *err)
+bolt_nv_engine_start(struct bolt_nv_prepared *p, struct bolt_oci_spec *spec, const char *root,
+                     const char *runroot, const char *id, const char *name, struct bolt_err *err)
 {
     struct bolt_nv_inject_opts o = {.runroot = runroot, .persist = root};
     struct bolt_nv_injected inj = {0};
@@ -215,9 +215,9 @@ bolt_nv_engine_start(struct bolt_oci_spec *spec, const char *root, const char *r
     if (name == NULL)
         name = short_id;
     /* the first start uses the plan and the nvbind layer chosen at the rootfs mount */
-    if (bolt_nv_engine_prepared(runroot, &o)) {
+    if (bolt_nv_engine_prepared(p, runroot, &o)) {
         r = bolt_nv_inject_spec(spec, &o, &inj, err);
-        bolt_nv_engine_prepared_free();
+        bolt_nv_engine_prepared_free(p);
     } else {
         r = bolt_nv_inject_spec(spec, &o, &inj, err);
     }

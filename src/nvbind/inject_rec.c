@@ -49,6 +49,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/trace.h"
 
 #define REC_FORMAT "2"
 #define REC_MAX    4000 /* what a symlink holds everywhere */
@@ -459,6 +460,7 @@ bolt_nv_rec_load(const char *path, struct bolt_nv_rec *out)
     /* on the heap: only the bytes read are touched (a stack array is probed page by page,
      * and a fresh page costs more here than the whole lookup) */
     char *buf = xmalloc(REC_MAX + 2);
+    long long t0 = bolt_trace_enabled() ? bolt_trace_now_ns() : 0, t1 = 0, t2 = 0;
     ssize_t n = readlink(path, buf, REC_MAX + 1);
     size_t cap = 0;
     struct {
@@ -478,6 +480,8 @@ bolt_nv_rec_load(const char *path, struct bolt_nv_rec *out)
     *next = '\0';
     if (strcmp(buf, "boltrec\t" REC_FORMAT) != 0)
         goto bad;
+    if (t0)
+        t1 = bolt_trace_now_ns();
     /* first every check of the host, back to back (they come first in a record) */
     for (line = next + 1; *line; line = next + 1) {
         char *f[4];
@@ -495,6 +499,8 @@ bolt_nv_rec_load(const char *path, struct bolt_nv_rec *out)
         checks[n_checks].path = f[1];
         checks[n_checks++].want = nf == 3 ? f[2] : NULL;
     }
+    if (t0)
+        t2 = bolt_trace_now_ns();
     /* then what it holds */
     for (const char *c = line; *c; c++)
         cap += *c == '\n';
@@ -510,6 +516,11 @@ bolt_nv_rec_load(const char *path, struct bolt_nv_rec *out)
     }
     if (!ended || (out->layer_dir == NULL) == (out->droot == NULL) || out->uuids == NULL)
         goto bad;
+    if (t0) {
+        out->read_ns = t1 - t0;
+        out->check_ns = t2 - t1;
+        out->parse_ns = bolt_trace_now_ns() - t2;
+    }
     /* nodes checked one by one because their directory had just changed: once it has
      * settled, the record is written again with the directory's stamp instead */
     if (out->unsettled) {

@@ -548,33 +548,24 @@ bolt_nv_layer_get(const struct bolt_nv_plan *plan, unsigned caps, const char *lo
 
 /* ---- bolt run: chosen before the rootfs mount, used by the first start's injection ---- */
 
-static struct {
-    char *runroot;
-    struct bolt_nv_plan *plan;
-    struct bolt_nv_layer layer;
-    struct bolt_nv_rec rec; /* checked: the start applies it (plan is then NULL) */
-    char *rec_path;         /* where the start records what it injects */
-    long long ns;     /* time spent on the plan and the layer */
-    long long cpu_ns; /* its CPU time (BOLT_TRACE only) */
-} prepared;
-
-/* the last start applied a record (bolt_nv_engine_forget_record after a failed start) */
-static bool record_applied;
-
 void
-bolt_nv_engine_prepared_free(void)
+bolt_nv_engine_prepared_free(struct bolt_nv_prepared *p)
 {
-    free(prepared.runroot);
-    bolt_nv_plan_free(prepared.plan);
-    bolt_nv_layer_fini(&prepared.layer);
-    bolt_nv_rec_fini(&prepared.rec);
-    free(prepared.rec_path);
-    memset(&prepared, 0, sizeof(prepared));
+    bool applied = p->record_applied;
+
+    free(p->runroot);
+    bolt_nv_plan_free(p->plan);
+    bolt_nv_layer_fini(&p->layer);
+    bolt_nv_rec_fini(&p->rec);
+    free(p->rec_path);
+    memset(p, 0, sizeof(*p));
+    p->record_applied = applied;
 }
 
 __attribute__((hot)) int
-bolt_nv_engine_layer(const struct bolt_oci_spec *spec, const char *root, const char *runroot,
-                     const char *lower, char **dir, struct bolt_err *err)
+bolt_nv_engine_layer(struct bolt_nv_prepared *p, const struct bolt_oci_spec *spec,
+                     const char *root, const char *runroot, const char *lower, char **dir,
+                     struct bolt_err *err)
 {
     long long c0 = bolt_trace_enabled() ? bolt_nv_cpu_ns() : 0, t0 = bolt_nv_now_ns();
     struct bolt_gpusel sel = {0};
@@ -585,24 +576,26 @@ bolt_nv_engine_layer(const struct bolt_oci_spec *spec, const char *root, const c
     int r = -1;
 
     *dir = NULL;
-    if (prepared.runroot || prepared.rec_path || prepared.plan)
-        bolt_nv_engine_prepared_free();
+    if (p->runroot || p->rec_path || p->plan)
+        bolt_nv_engine_prepared_free(p);
     if (bolt_oci_spec_getenv(spec, "NVIDIA_VISIBLE_DEVICES") == NULL)
         return 0;
-    prepared.rec_path = bolt_nv_rec_path(runroot, root, lower, spec->process.env);
-    if (bolt_nv_rec_load(prepared.rec_path, &prepared.rec) == 0) {
+    p->rec_path = bolt_nv_rec_path(runroot, root, lower, spec->process.env);
+    if (c0)
+        p->key_ns = bolt_nv_now_ns() - t0;
+    if (bolt_nv_rec_load(p->rec_path, &p->rec) == 0) {
         /* an earlier start of this request recorded its injection, and it still holds */
-        prepared.runroot = xstrdup(runroot);
-        *dir = xstrdup(prepared.rec.layer_dir);
-        prepared.ns = bolt_nv_now_ns() - t0;
-        prepared.cpu_ns = c0 ? bolt_nv_cpu_ns() - c0 : 0;
+        p->runroot = xstrdup(runroot);
+        *dir = xstrdup(p->rec.layer_dir);
+        p->ns = bolt_nv_now_ns() - t0;
+        p->cpu_ns = c0 ? bolt_nv_cpu_ns() - c0 : 0;
         return 0;
     }
     bolt_nv_config_init(&cfg);
     if (bolt_nv_config_load(&cfg, err) < 0)
         goto out;
     /* what the plan is made from, as it is before the plan is loaded */
-    bolt_nv_rec_identify(&prepared.rec, &cfg);
+    bolt_nv_rec_identify(&p->rec, &cfg);
     if (bolt_gpusel_from_env(spec->process.env, &sel, &req, err) < 0)
         goto out;
     r = 0;
@@ -610,24 +603,24 @@ bolt_nv_engine_layer(const struct bolt_oci_spec *spec, const char *root, const c
         goto out;
     caps = sel.caps_set ? sel.caps : BOLT_NV_CAP_DEFAULT;
     r = -1;
-    prepared.plan = bolt_nv_plan_get(&cfg, runroot, false, &rebuilt, err);
-    if (prepared.plan == NULL)
+    p->plan = bolt_nv_plan_get(&cfg, runroot, false, &rebuilt, err);
+    if (p->plan == NULL)
         goto out;
     /* what is missing or wrong is said once, when the plan is (re)built */
-    for (size_t i = 0; rebuilt && prepared.plan->warnings && prepared.plan->warnings[i]; i++)
-        log_warn("%s", prepared.plan->warnings[i]);
-    prepared.runroot = xstrdup(runroot);
+    for (size_t i = 0; rebuilt && p->plan->warnings && p->plan->warnings[i]; i++)
+        log_warn("%s", p->plan->warnings[i]);
+    p->runroot = xstrdup(runroot);
     r = 0;
-    if (prepared.plan->type == BOLT_NV_DRIVER_NOUVEAU)
+    if (p->plan->type == BOLT_NV_DRIVER_NOUVEAU)
         goto out; /* /dev/dri only: nothing to put in a layer */
-    r = bolt_nv_layer_get(prepared.plan, caps, lower, runroot, &prepared.layer, err);
+    r = bolt_nv_layer_get(p->plan, caps, lower, runroot, &p->layer, err);
     if (r == 0)
-        *dir = xstrdup(prepared.layer.dir);
+        *dir = xstrdup(p->layer.dir);
 out:
     if (r < 0)
-        bolt_nv_engine_prepared_free();
-    prepared.ns = bolt_nv_now_ns() - t0;
-    prepared.cpu_ns = c0 ? bolt_nv_cpu_ns() - c0 : 0;
+        bolt_nv_engine_prepared_free(p);
+    p->ns = bolt_nv_now_ns() - t0;
+    p->cpu_ns = c0 ? bolt_nv_cpu_ns() - c0 : 0;
     bolt_gpusel_fini(&sel);
     bolt_gpureq_fini(&req);
     bolt_nv_config_fini(&cfg);
@@ -635,28 +628,30 @@ out:
 }
 
 bool
-bolt_nv_engine_forget_record(const char *runroot)
+bolt_nv_engine_forget_record(struct bolt_nv_prepared *p, const char *runroot)
 {
-    if (prepared.rec.layer_dir == NULL && !record_applied)
+    if (p->rec.layer_dir == NULL && !p->record_applied)
         return false;
-    record_applied = false;
+    p->record_applied = false;
     bolt_nv_rec_forget(runroot);
     return true;
 }
 
 __attribute__((hot)) bool
-bolt_nv_engine_prepared(const char *runroot, struct bolt_nv_inject_opts *o)
+bolt_nv_engine_prepared(struct bolt_nv_prepared *p, const char *runroot,
+                        struct bolt_nv_inject_opts *o)
 {
-    if ((prepared.plan == NULL && prepared.rec.layer_dir == NULL)
-        || strcmp(prepared.runroot, runroot) != 0)
+    if ((p->plan == NULL && p->rec.layer_dir == NULL)
+        || strcmp(p->runroot, runroot) != 0)
         return false;
-    o->plan = prepared.plan;
-    o->layer = prepared.layer.dir ? &prepared.layer : NULL;
-    o->rec = prepared.rec.layer_dir ? &prepared.rec : NULL;
-    record_applied = o->rec != NULL;
-    o->rec_path = prepared.rec_path;
-    o->rec_ids = prepared.rec.ids;
-    o->prep_ns = prepared.ns;
-    o->prep_cpu_ns = prepared.cpu_ns;
+    o->plan = p->plan;
+    o->layer = p->layer.dir ? &p->layer : NULL;
+    o->rec = p->rec.layer_dir ? &p->rec : NULL;
+    p->record_applied = o->rec != NULL;
+    o->rec_path = p->rec_path;
+    o->rec_ids = p->rec.ids;
+    o->prep_ns = p->ns;
+    o->prep_cpu_ns = p->cpu_ns;
+    o->prep_key_ns = p->key_ns;
     return true;
 }

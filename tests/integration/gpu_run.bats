@@ -276,7 +276,7 @@ teardown() {
   BOLT_TRACE=1 run inj_run gt2
   echo "$output"
   [ "$status" -eq 0 ]
-  [[ "$output" =~ nvbind-trace:\ record=[0-9.]+\ recorded=[0-9.]+\ cpu=[0-9.]+\ total=[0-9.]+\ us ]]
+  [[ "$output" =~ nvbind-trace:\ record=[0-9.]+\ record.read=[0-9.]+\ record.checks=[0-9.]+\ record.parse=[0-9.]+\ recorded=[0-9.]+\ cpu=[0-9.]+\ total=[0-9.]+\ us ]]
   [ "$(echo "$output" | grep -v -- '-trace:')" = "$full" ]
   [ "$(readlink "$TMP/bundle/rootfs/usr/bin/nvidia-smi")" = /usr/local/nvidia/files/usr/bin/nvidia-smi ]
   [ "$(stat -c %i "$STATE"/nvbind/bundle/*/v2-caps-03)" = "$ino1" ]

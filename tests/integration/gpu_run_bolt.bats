@@ -317,7 +317,7 @@ retry() {
   BOLT_TRACE=1 run bb run --rm --gpu all localhost/probe sh -c 'readlink /usr/bin/nvidia-smi'
   echo "$output"
   [ "$status" -eq 0 ]
-  [[ "$output" =~ nvbind-trace:\ layer=[0-9.]+\ recorded=[0-9.]+\ cpu=[0-9.]+\ total=[0-9.]+\ us ]]
+  [[ "$output" =~ nvbind-trace:\ layer=[0-9.]+\ layer.key=[0-9.]+\ layer.read=[0-9.]+\ layer.checks=[0-9.]+\ layer.parse=[0-9.]+\ recorded=[0-9.]+\ cpu=[0-9.]+\ total=[0-9.]+\ us ]]
   [[ "$output" == *"/usr/local/nvidia/files/usr/bin/nvidia-smi"* ]]
   [ "$(ls -d "$RUNROOT"/nvbind/layer/*/*/ | wc -l)" -eq 1 ]
   # other caps, another layer
@@ -340,7 +340,7 @@ retry() {
   BOLT_TRACE=1 run bb run --rm --gpu all localhost/probe sh -c "$INJ_PROBE"
   echo "$output"
   [ "$status" -eq 0 ]
-  [[ "$output" =~ nvbind-trace:\ layer=[0-9.]+\ recorded=[0-9.]+\ cpu=[0-9.]+\ total=[0-9.]+\ us ]]
+  [[ "$output" =~ nvbind-trace:\ layer=[0-9.]+\ layer.key=[0-9.]+\ layer.read=[0-9.]+\ layer.checks=[0-9.]+\ layer.parse=[0-9.]+\ recorded=[0-9.]+\ cpu=[0-9.]+\ total=[0-9.]+\ us ]]
   [ "$(echo "$output" | grep -v -- '-trace:')" = "$full" ]
 
   # a device node replaced by one with the wrong major: the record does not hide it
