@@ -440,11 +440,12 @@ inject_recorded(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
     return r;
 }
 
-__attribute__((hot)) int
-bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
-                    struct bolt_nv_injected *out, struct bolt_err *err)
+/* The full path: the selection, the plan, the edits; recorded when the caller asks. Its own
+ * function, so the recorded paths above run on a small stack frame. */
+__attribute__((noinline)) static int
+inject_full(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o, struct bolt_trace *t,
+            long long cpu0, struct bolt_nv_injected *out, struct bolt_err *err)
 {
-    struct bolt_trace t;
     struct bolt_gpusel envsel = {0}, sel = {0};
     struct bolt_gpureq req = {0};
     struct bolt_nv_config cfg_own;
@@ -452,21 +453,8 @@ bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
     cleanup_nv_plan struct bolt_nv_plan *plan = NULL;
     struct bolt_nv_rec ids = {0}; /* the plan's identities, for nvbind's record */
     bool rebuilt = false;
-    long long cpu0;
     int r = -1;
 
-    cpu0 = bolt_trace_enabled() ? bolt_nv_cpu_ns() : 0; /* before the window opens */
-    bolt_trace_begin(&t, "nvbind");
-    if (out)
-        memset(out, 0, sizeof(*out));
-    if (o->rec && !o->sel)
-        return inject_recorded(spec, o, &t, cpu0, out, err);
-    if (o->oci_rec && o->rec_path && !o->sel) {
-        int rr = inject_oci_recorded(spec, o, &t, cpu0, out, err);
-        if (rr <= 0)
-            return rr;
-        bolt_trace_begin(&t, "nvbind"); /* the full path: its phases from here */
-    }
     bolt_nv_config_init(&cfg_own);
     if (bolt_gpusel_from_env(spec->process.env, &envsel, &req, err) < 0)
         goto done;
@@ -479,18 +467,18 @@ bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
         r = 0;
         goto done;
     }
-    bolt_trace_mark(&t, "request");
+    bolt_trace_mark(t, "request");
     if (o->plan) {
         /* loaded by the caller moments before (bolt run: with the nvbind layer, before the
          * rootfs mount); its time counts as the "layer" phase of this injection */
-        trace_prep(&t, o);
-        bolt_trace_mark(&t, "plan");
+        trace_prep(t, o);
+        bolt_trace_mark(t, "plan");
         if (o->rec_path)
-            r = inject_recording(spec, o, o->plan, &sel, &req, &t, out, o->rec_ids, err);
+            r = inject_recording(spec, o, o->plan, &sel, &req, t, out, o->rec_ids, err);
         else
-            r = inject_plan(spec, o, o->plan, &sel, &req, &t, out, NULL, err);
-        trace_cpu(&t, cpu0, o->prep_cpu_ns);
-        bolt_trace_end(&t);
+            r = inject_plan(spec, o, o->plan, &sel, &req, t, out, NULL, err);
+        trace_cpu(t, cpu0, o->prep_cpu_ns);
+        bolt_trace_end(t);
         goto done;
     }
     if (cfg == NULL) {
@@ -506,19 +494,41 @@ bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts
     /* what is missing or wrong is said once, when the plan is (re)built */
     for (size_t i = 0; rebuilt && plan->warnings && plan->warnings[i]; i++)
         log_warn("%s", plan->warnings[i]);
-    bolt_trace_mark(&t, "plan");
+    bolt_trace_mark(t, "plan");
     if (ids.ids)
-        r = inject_recording(spec, o, plan, &sel, &req, &t, out, ids.ids, err);
+        r = inject_recording(spec, o, plan, &sel, &req, t, out, ids.ids, err);
     else
-        r = inject_plan(spec, o, plan, &sel, &req, &t, out, NULL, err);
-    trace_cpu(&t, cpu0, 0);
-    bolt_trace_end(&t);
+        r = inject_plan(spec, o, plan, &sel, &req, t, out, NULL, err);
+    trace_cpu(t, cpu0, 0);
+    bolt_trace_end(t);
 done:
     bolt_nv_rec_fini(&ids);
     bolt_gpusel_fini(&envsel);
     bolt_gpureq_fini(&req);
     bolt_nv_config_fini(&cfg_own);
     return r;
+}
+
+__attribute__((hot)) int
+bolt_nv_inject_spec(struct bolt_oci_spec *spec, const struct bolt_nv_inject_opts *o,
+                    struct bolt_nv_injected *out, struct bolt_err *err)
+{
+    struct bolt_trace t;
+    long long cpu0;
+
+    cpu0 = bolt_trace_enabled() ? bolt_nv_cpu_ns() : 0; /* before the window opens */
+    bolt_trace_begin(&t, "nvbind");
+    if (out)
+        memset(out, 0, sizeof(*out));
+    if (o->rec && !o->sel)
+        return inject_recorded(spec, o, &t, cpu0, out, err);
+    if (o->oci_rec && o->rec_path && !o->sel) {
+        int rr = inject_oci_recorded(spec, o, &t, cpu0, out, err);
+        if (rr <= 0)
+            return rr;
+        bolt_trace_begin(&t, "nvbind"); /* the full path: its phases from here */
+    }
+    return inject_full(spec, o, &t, cpu0, out, err);
 }
 
 /*

@@ -462,13 +462,8 @@ bolt_nv_rec_load(const char *path, struct bolt_nv_rec *out)
     char *buf = xmalloc(REC_MAX + 2);
     long long t0 = bolt_trace_enabled() ? bolt_trace_now_ns() : 0, t1 = 0, t2 = 0;
     ssize_t n = readlink(path, buf, REC_MAX + 1);
-    size_t cap = 0;
-    struct {
-        char kind;
-        char *path, *want;
-    } checks[REC_CHECKS];
-    size_t n_checks = 0;
-    char *line, *next;
+    size_t cap = 0, n_checks = 0;
+    char *line, *next, *first;
     bool ended = false;
 
     memset(out, 0, sizeof(*out));
@@ -482,8 +477,11 @@ bolt_nv_rec_load(const char *path, struct bolt_nv_rec *out)
         goto bad;
     if (t0)
         t1 = bolt_trace_now_ns();
-    /* first every check of the host, back to back (they come first in a record) */
-    for (line = next + 1; *line; line = next + 1) {
+    /* first every check of the host, back to back (they come first in a record); they stay
+     * in the text, split in place (no array of them: this runs in a process whose stack has
+     * not been this deep, and a fresh stack page costs more than the checks) */
+    first = next + 1;
+    for (line = first; *line; line = next + 1) {
         char *f[4];
         size_t nf;
 
@@ -492,12 +490,9 @@ bolt_nv_rec_load(const char *path, struct bolt_nv_rec *out)
         next = strchr(line, '\n');
         *next = '\0';
         nf = fields(line, f, 4);
-        if (n_checks == REC_CHECKS || nf != (strchr("ea", f[0][0]) ? 2u : 3u)
+        if (n_checks++ == REC_CHECKS || nf != (strchr("ea", f[0][0]) ? 2u : 3u)
             || !check(f[0][0], f[1], nf == 3 ? f[2] : NULL, out))
             goto bad;
-        checks[n_checks].kind = f[0][0];
-        checks[n_checks].path = f[1];
-        checks[n_checks++].want = nf == 3 ? f[2] : NULL;
     }
     if (t0)
         t2 = bolt_trace_now_ns();
@@ -524,12 +519,19 @@ bolt_nv_rec_load(const char *path, struct bolt_nv_rec *out)
     /* nodes checked one by one because their directory had just changed: once it has
      * settled, the record is written again with the directory's stamp instead */
     if (out->unsettled) {
-        for (size_t i = 0; i < n_checks; i++) {
-            char kind[2] = {checks[i].kind, '\0'};
-            if (checks[i].kind == 'f' || checks[i].kind == 't')
-                push_id(out, kind, checks[i].path, checks[i].want);
-            else if (checks[i].kind == 'a')
-                bolt_strv_push(&out->absent, checks[i].path);
+        /* the check lines, split in place above: "<kind>\0<path>\0[<want>\0]" each */
+        for (char *c = first; n_checks--;) {
+            char kind[2] = {c[0], '\0'};
+            char *cpath = c + 2, *want = NULL;
+            c = cpath + strlen(cpath) + 1;
+            if (!strchr("ea", kind[0])) {
+                want = c;
+                c += strlen(c) + 1;
+            }
+            if (kind[0] == 'f' || kind[0] == 't')
+                push_id(out, kind, cpath, want);
+            else if (kind[0] == 'a')
+                bolt_strv_push(&out->absent, cpath);
         }
         bolt_nv_rec_save(path, out);
     }

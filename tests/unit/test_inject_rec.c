@@ -237,6 +237,54 @@ test_rec_checks(void **state)
     bolt_nv_config_fini(&cfg);
 }
 
+/* A record written while the nodes' directory had just changed checks each node; the first
+ * load after the directory settled writes it again with the directory's stamp, and keeps
+ * every other check (the plan's key, the driver files that were missing). */
+static void
+test_rec_settles(void **state)
+{
+    struct bolt_nv_config cfg;
+    struct bolt_nv_rec r, back;
+    cleanup_free char *path = at("rec/four"), *gone = at("drv/gone"), *dev = at("drv/dev");
+    cleanup_free char *sysver = at("drv/sys/module/nvidia/version");
+    char text[4096];
+    ssize_t n;
+
+    (void)state;
+    config(&cfg);
+    make_rec(&r, &cfg); /* makes the nodes: the directory changed just now */
+    bolt_nv_rec_save(path, &r);
+    n = readlink(path, text, sizeof(text) - 1);
+    assert_true(n > 0);
+    text[n] = '\0';
+    assert_non_null(strstr(text, "\nn\t"));
+    assert_null(strstr(text, "\nd\t"));
+
+    usleep(150 * 1000); /* past SETTLED_NS */
+    assert_int_equal(bolt_nv_rec_load(path, &back), 0);
+    bolt_nv_rec_fini(&back);
+    n = readlink(path, text, sizeof(text) - 1);
+    assert_true(n > 0);
+    text[n] = '\0';
+    assert_null(strstr(text, "\nn\t"));
+    {
+        cleanup_free char *d = xasprintf("\nd\t%s\t", dev), *a = xasprintf("\na\t%s\n", gone);
+        cleanup_free char *f = xasprintf("\nf\t%s\t", sysver);
+        assert_non_null(strstr(text, d));
+        assert_non_null(strstr(text, a));
+        assert_non_null(strstr(text, f));
+    }
+    /* and what it still checks works from the rewritten record */
+    assert_int_equal(bolt_nv_rec_load(path, &back), 0);
+    assert_int_equal(back.edits.n_nodes, 2);
+    bolt_nv_rec_fini(&back);
+    write_at("drv/gone", "");
+    assert_int_equal(bolt_nv_rec_load(path, &back), -1);
+    unlink(gone);
+    bolt_nv_rec_fini(&r);
+    bolt_nv_config_fini(&cfg);
+}
+
 /* What the format cannot hold is not written, and what is not a whole record is not read. */
 static void
 test_rec_refuses(void **state)
@@ -303,6 +351,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rec_round_trip),
         cmocka_unit_test(test_rec_checks),
+        cmocka_unit_test(test_rec_settles),
         cmocka_unit_test(test_rec_refuses),
         cmocka_unit_test(test_log_capture),
     };
