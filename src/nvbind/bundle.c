@@ -421,7 +421,7 @@ open_image_cache(const char *rootfs, struct bolt_err *err)
     return bolt_open_in_root(rootfd, "/etc/ld.so.cache", O_RDONLY | O_CLOEXEC, 0, NULL);
 }
 
-char *
+__attribute__((hot)) char *
 bolt_nv_ldcache_existing(uint64_t key, const char *rootfs, const char *runroot)
 {
     struct bolt_err err = {0};

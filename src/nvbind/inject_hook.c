@@ -391,7 +391,7 @@ bolt_nv_hook_create_symlinks(const char *rootfs, char *const *links, struct bolt
     return 0;
 }
 
-int
+__attribute__((hot)) int
 bolt_nv_links_in_rootfs(const char *rootfs, char *const *links, char ***failed,
                         struct bolt_err *err)
 {
@@ -406,7 +406,10 @@ bolt_nv_links_in_rootfs(const char *rootfs, char *const *links, char ***failed,
         cleanup_free char *target = xstrndup(links[i], (size_t)(sep - links[i]));
         const char *link = sep + 2, *base = strrchr(link, '/') + 1;
         char *dir = xstrndup(link, (size_t)(base - link));
-        char buf[4096];
+        /* enough to tell a link to target from another: no 4 kB array, which the nvbind
+         * runtime, a new process at every container start, would fault in at each */
+        char buf[256];
+        size_t tlen = strlen(target);
         ssize_t n;
 
         /* links come grouped by directory (the plan lists files so): one walk per directory */
@@ -427,10 +430,10 @@ bolt_nv_links_in_rootfs(const char *rootfs, char *const *links, char ***failed,
             bolt_strv_push(failed, links[i]);
             continue;
         }
-        n = readlinkat(dfd, base, buf, sizeof(buf) - 1);
+        n = readlinkat(dfd, base, buf, sizeof(buf));
         if (n >= 0) {
-            buf[n] = 0;
-            if (strcmp(buf, target) == 0)
+            /* a target that does not fit is made again each time: right, if slower */
+            if ((size_t)n == tlen && memcmp(buf, target, tlen) == 0)
                 continue;
             unlinkat(dfd, base, 0);
         } else if (errno != ENOENT) {

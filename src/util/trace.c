@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-long long
+__attribute__((hot)) long long
 bolt_trace_now_ns(void)
 {
     struct timespec ts;
@@ -15,7 +15,7 @@ bolt_trace_now_ns(void)
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-bool
+__attribute__((hot)) bool
 bolt_trace_enabled(void)
 {
     static int on = -1;
@@ -27,7 +27,7 @@ bolt_trace_enabled(void)
     return on == 1;
 }
 
-void
+__attribute__((hot)) void
 bolt_trace_begin(struct bolt_trace *t, const char *name)
 {
     t->on = bolt_trace_enabled();
@@ -46,7 +46,7 @@ store(struct bolt_trace *t, const char *phase, long long ns)
     }
 }
 
-void
+__attribute__((hot)) void
 bolt_trace_mark(struct bolt_trace *t, const char *phase)
 {
     long long now;
@@ -58,7 +58,7 @@ bolt_trace_mark(struct bolt_trace *t, const char *phase)
     t->last = now;
 }
 
-void
+__attribute__((hot)) void
 bolt_trace_add(struct bolt_trace *t, const char *phase, long long ns, bool prior)
 {
     if (!t->on)
@@ -68,7 +68,7 @@ bolt_trace_add(struct bolt_trace *t, const char *phase, long long ns, bool prior
         t->start -= ns;
 }
 
-void
+__attribute__((hot)) void
 bolt_trace_stop(struct bolt_trace *t)
 {
     if (t->on && t->stop == 0)

@@ -333,6 +333,71 @@ test_elf_soname(void **state)
     }
 }
 
+/* The fast path's links in a container's rootfs: a right link is kept, a wrong one made
+ * again, an image's own file is left for a bind mount, and a long target still works. */
+static void
+test_links_in_rootfs(void **state)
+{
+    cleanup_free char *rootfs = xasprintf("%s/linkroot", tmp), *dir = NULL, *own = NULL;
+    cleanup_free char *l1 = NULL, *l2 = NULL, *l4 = NULL, *longt = NULL, *longl = NULL;
+    cleanup_strv char **failed = NULL;
+    char a[] = "/usr/local/nvidia/bin/nvidia-smi::/usr/bin/nvidia-smi";
+    char b[] = "libcuda.so.1::/usr/lib/x86_64-linux-gnu/libcuda.so";
+    char c[] = "/usr/local/nvidia/etc/nvidia_icd.json::/etc/vulkan/icd.d/nvidia_icd.json";
+    char *links[5] = {a, b, c, NULL, NULL};
+    struct bolt_err err = {0};
+    struct stat before, after;
+    char buf[400];
+    ssize_t n;
+
+    (void)state;
+    dir = xasprintf("%s/etc/vulkan/icd.d", rootfs);
+    assert_int_equal(bolt_mkdir_p(dir, 0755, &err), 0);
+    own = xasprintf("%s/nvidia_icd.json", dir);
+    assert_int_equal(bolt_write_file_atomic(own, "{}", 2, 0644, &err), 0);
+    free(dir);
+    dir = xasprintf("%s/usr/lib/x86_64-linux-gnu", rootfs);
+    assert_int_equal(bolt_mkdir_p(dir, 0755, &err), 0);
+    l2 = xasprintf("%s/libcuda.so", dir);
+    assert_int_equal(symlink("libcuda.so.999", l2), 0); /* a stale link: made again */
+    /* a target longer than the compare buffer */
+    longt = xmalloc(300);
+    memset(longt, 'x', 299);
+    longt[0] = '/';
+    longt[299] = '\0';
+    longl = xasprintf("%s::/usr/bin/long-target", longt);
+    links[3] = longl;
+
+    assert_int_equal(bolt_nv_links_in_rootfs(rootfs, links, &failed, &err), 0);
+    assert_non_null(failed);
+    assert_string_equal(failed[0], c); /* the image's own file */
+    assert_null(failed[1]);
+    l1 = xasprintf("%s/usr/bin/nvidia-smi", rootfs);
+    n = readlink(l1, buf, sizeof(buf) - 1);
+    assert_true(n > 0);
+    buf[n] = '\0';
+    assert_string_equal(buf, "/usr/local/nvidia/bin/nvidia-smi");
+    n = readlink(l2, buf, sizeof(buf) - 1);
+    assert_true(n > 0);
+    buf[n] = '\0';
+    assert_string_equal(buf, "libcuda.so.1");
+    l4 = xasprintf("%s/usr/bin/long-target", rootfs);
+    n = readlink(l4, buf, sizeof(buf) - 1);
+    assert_int_equal(n, 299);
+    buf[n] = '\0';
+    assert_string_equal(buf, longt);
+    assert_int_equal(access(own, F_OK), 0);
+
+    /* again, as the next container start on the same rootfs: the right link is not touched */
+    assert_int_equal(lstat(l1, &before), 0);
+    bolt_strv_free(steal_ptr(&failed));
+    assert_int_equal(bolt_nv_links_in_rootfs(rootfs, links, &failed, &err), 0);
+    assert_int_equal(lstat(l1, &after), 0);
+    assert_int_equal(before.st_ino, after.st_ino);
+    n = readlink(l4, buf, sizeof(buf) - 1);
+    assert_int_equal(n, 299);
+}
+
 static void
 test_hooks(void **state)
 {
@@ -554,7 +619,7 @@ main(void)
         cmocka_unit_test(test_edits_per_caps), cmocka_unit_test(test_edits_per_device),
         cmocka_unit_test(test_select),         cmocka_unit_test(test_cdi_generate),
         cmocka_unit_test(test_bundle_and_cache), cmocka_unit_test(test_elf_soname),
-        cmocka_unit_test(test_hooks),          cmocka_unit_test(test_leases),
+        cmocka_unit_test(test_hooks), cmocka_unit_test(test_links_in_rootfs),          cmocka_unit_test(test_leases),
         cmocka_unit_test(test_layer),
     };
     return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
