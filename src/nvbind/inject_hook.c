@@ -432,8 +432,9 @@ bolt_nv_links_in_rootfs(const char *rootfs, char *const *links, char ***failed,
         }
         n = readlinkat(dfd, base, buf, sizeof(buf));
         if (n >= 0) {
-            /* a target that does not fit is made again each time: right, if slower */
-            if ((size_t)n == tlen && memcmp(buf, target, tlen) == 0)
+            /* a link that fills buf may be longer than what was read: made again, as is a
+             * target that does not fit (right, if slower) */
+            if ((size_t)n == tlen && tlen < sizeof(buf) && memcmp(buf, target, tlen) == 0)
                 continue;
             unlinkat(dfd, base, 0);
         } else if (errno != ENOENT) {

@@ -340,11 +340,12 @@ test_links_in_rootfs(void **state)
 {
     cleanup_free char *rootfs = xasprintf("%s/linkroot", tmp), *dir = NULL, *own = NULL;
     cleanup_free char *l1 = NULL, *l2 = NULL, *l4 = NULL, *longt = NULL, *longl = NULL;
+    cleanup_free char *l5 = NULL, *fill = NULL, *filll = NULL, *over = NULL;
     cleanup_strv char **failed = NULL;
     char a[] = "/usr/local/nvidia/bin/nvidia-smi::/usr/bin/nvidia-smi";
     char b[] = "libcuda.so.1::/usr/lib/x86_64-linux-gnu/libcuda.so";
     char c[] = "/usr/local/nvidia/etc/nvidia_icd.json::/etc/vulkan/icd.d/nvidia_icd.json";
-    char *links[5] = {a, b, c, NULL, NULL};
+    char *links[6] = {a, b, c, NULL, NULL, NULL};
     struct bolt_err err = {0};
     struct stat before, after;
     char buf[400];
@@ -367,6 +368,18 @@ test_links_in_rootfs(void **state)
     longt[299] = '\0';
     longl = xasprintf("%s::/usr/bin/long-target", longt);
     links[3] = longl;
+    /* a stale link that shares its first 256 bytes with a 256-byte target: made again */
+    fill = xmalloc(257);
+    memset(fill, 'y', 256);
+    fill[0] = '/';
+    fill[256] = '\0';
+    filll = xasprintf("%s::/usr/bin/fill-target", fill);
+    links[4] = filll;
+    over = xasprintf("%s-stale", fill);
+    dir = (free(dir), xasprintf("%s/usr/bin", rootfs));
+    assert_int_equal(bolt_mkdir_p(dir, 0755, &err), 0);
+    l5 = xasprintf("%s/fill-target", dir);
+    assert_int_equal(symlink(over, l5), 0);
 
     assert_int_equal(bolt_nv_links_in_rootfs(rootfs, links, &failed, &err), 0);
     assert_non_null(failed);
@@ -386,6 +399,10 @@ test_links_in_rootfs(void **state)
     assert_int_equal(n, 299);
     buf[n] = '\0';
     assert_string_equal(buf, longt);
+    n = readlink(l5, buf, sizeof(buf) - 1);
+    assert_int_equal(n, 256);
+    buf[n] = '\0';
+    assert_string_equal(buf, fill);
     assert_int_equal(access(own, F_OK), 0);
 
     /* again, as the next container start on the same rootfs: the right link is not touched */

@@ -281,6 +281,25 @@ test_rec_settles(void **state)
     write_at("drv/gone", "");
     assert_int_equal(bolt_nv_rec_load(path, &back), -1);
     unlink(gone);
+    /* a record may hold more check lines than a small fixed number: each missing driver file
+     * is one */
+    {
+        cleanup_free char *many = at("rec/many");
+        struct bolt_nv_rec m;
+        make_rec(&m, &cfg);
+        for (int i = 0; i < 66; i++) {
+            cleanup_free char *g = xasprintf("%s/drv/gone-%d", tmp, i);
+            bolt_strv_push(&m.absent, g);
+        }
+        bolt_nv_rec_save(many, &m);
+        {
+            struct stat st;
+            assert_int_equal(lstat(many, &st), 0); /* written */
+        }
+        assert_int_equal(bolt_nv_rec_load(many, &back), 0);
+        bolt_nv_rec_fini(&back);
+        bolt_nv_rec_fini(&m);
+    }
     bolt_nv_rec_fini(&r);
     bolt_nv_config_fini(&cfg);
 }
